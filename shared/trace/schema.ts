@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { processEvents } from './process-events.js';
+import { socketEvents } from './socket-events.js';
+import { kernelEvents } from './kernel-events.js';
+
+export const TRACE_VERSION = 1;
+
+export const Platform = z.object({
+  os: z.string(),
+  kernel: z.string(),
+  node: z.string(),
+  arch: z.string().optional(),
+});
+
+/** Line 1 of every trace. */
+export const TraceHeader = z.object({
+  type: z.literal('header'),
+  version: z.literal(TRACE_VERSION),
+  experiment: z.string(),
+  title: z.string().optional(),
+  params: z.record(z.string(), z.unknown()),
+  roles: z.array(z.string()).default([]),
+  platform: Platform,
+  /** What this run could observe: 'on', or why not ("not Linux", "needs root"). */
+  capabilities: z.record(z.string(), z.string()).default({}),
+  startedAt: z.string(),
+});
+export type TraceHeader = z.infer<typeof TraceHeader>;
+
+export const TraceEvent = z.discriminatedUnion('kind', [...processEvents, ...socketEvents, ...kernelEvents]);
+export type TraceEvent = z.infer<typeof TraceEvent>;
+export type EventKind = TraceEvent['kind'];
+export type EventOf<K extends EventKind> = Extract<TraceEvent, { kind: K }>;
+
+/** The last line: how the run ended. */
+export const TraceFooter = z.object({
+  type: z.literal('footer'),
+  t: z.number().min(0),
+  outcome: z.enum(['completed', 'stopped', 'timeout', 'failed']),
+  reason: z.string().optional(),
+  observations: z.object({ held: z.number().int(), total: z.number().int() }),
+});
+export type TraceFooter = z.infer<typeof TraceFooter>;
+
+export const TraceLine = z.union([TraceHeader, TraceEvent, TraceFooter]);
+export type TraceLine = z.infer<typeof TraceLine>;
