@@ -30,7 +30,9 @@ export type TraceHeader = z.infer<typeof TraceHeader>;
 export const TraceEvent = z.discriminatedUnion('kind', [...processEvents, ...socketEvents, ...kernelEvents]);
 export type TraceEvent = z.infer<typeof TraceEvent>;
 export type EventKind = TraceEvent['kind'];
-export type EventOf<K extends EventKind> = Extract<TraceEvent, { kind: K }>;
+/** The event type(s) of a kind; works for kinds that share one schema (stdout/stderr/stdin). */
+type ByKind<E, K> = E extends { kind: infer EK } ? (K extends EK ? E : never) : never;
+export type EventOf<K extends EventKind> = ByKind<TraceEvent, K>;
 
 /** The last line: how the run ended. */
 export const TraceFooter = z.object({

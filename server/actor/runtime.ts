@@ -1,0 +1,264 @@
+/**
+ * The actor runtime: the thin layer between an ordinary `node:net` program and the lab.
+ *
+ * An actor program stays a plain program (it runs on its own from the command line); it calls
+ * `lab.watch(socket)` / `lab.watchServer(server)` and the runtime reports what happens on those
+ * sockets over IPC. Instrumentation wraps `write`/`end`/`destroy` and `emit`, and never adds a
+ * 'data' listener — that would switch a paused socket to flowing mode and change the behaviour
+ * the lab is trying to show.
+ *
+ * Without a lab (no IPC channel) every report is a no-op.
+ */
+import type net from 'node:net';
+import type { LabToActor } from '../../shared/protocol/actor-ipc.js';
+import { ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
+import { monoMicros } from './clock.js';
+
+type Fields = Record<string, unknown>;
+type ControlHandler = (args: Record<string, unknown>) => void;
+
+export interface WatchOptions {
+  /** Coalesce consecutive writes that returned true into one record (for max-speed writers). */
+  coalesceWrites?: boolean;
+  /** How many leading bytes of each write / read to keep (base64) for byte-level views. */
+  captureBytes?: number;
+}
+
+interface Watched {
+  id: string;
+  opts: Required<WatchOptions>;
+  blockedSince: number | null;
+  pendingWrite: { mono: number; bytes: number; calls: number; queued: number; head?: string } | null;
+}
+
+const connected = typeof process.send === 'function';
+const queue: Fields[] = [];
+let flushScheduled = false;
+let nextSock = 1;
+const watched = new WeakMap<object, Watched>();
+const controlHandlers = new Map<string, ControlHandler>();
+const allSockets = new Set<Watched>();
+
+function flush(): void {
+  flushScheduled = false;
+  for (const w of allSockets) flushWrite(w);
+  if (queue.length === 0 || !connected || !process.connected) {
+    queue.length = 0;
+    return;
+  }
+  const events = queue.splice(0, queue.length);
+  process.send!({ type: 'events', events });
+}
+
+function record(kind: string, fields: Fields, mono = monoMicros()): void {
+  if (!connected) return;
+  queue.push({ kind, mono, ...fields });
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+}
+
+function flushWrite(w: Watched): void {
+  const p = w.pendingWrite;
+  if (!p) return;
+  w.pendingWrite = null;
+  record('write', { sock: w.id, bytes: p.bytes, ok: true, queued: p.queued, calls: p.calls, ...(p.head ? { head: p.head } : {}) }, p.mono);
+}
+
+function addressOf(a: { address?: string | undefined; port?: number | undefined; family?: string | undefined }): Fields {
+  return { address: a.address ?? '', port: a.port ?? 0, ...(a.family === 'IPv4' || a.family === 'IPv6' ? { family: a.family } : {}) };
+}
+
+function headOf(chunk: unknown, n: number): string | undefined {
+  if (n <= 0) return undefined;
+  if (typeof chunk === 'string') return Buffer.from(chunk.slice(0, n)).subarray(0, n).toString('base64');
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(n, chunk.byteLength)).toString('base64');
+  return undefined;
+}
+
+function byteLength(chunk: unknown, encoding?: unknown): number {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (chunk instanceof Uint8Array) return chunk.byteLength;
+  return 0;
+}
+
+function errorFields(err: unknown): Fields {
+  const e = err as NodeJS.ErrnoException;
+  return { code: String(e?.code ?? 'ERR'), message: String(e?.message ?? err).slice(0, 2000), ...(e?.syscall ? { syscall: e.syscall } : {}) };
+}
+
+/** Report a socket's calls and events to the lab. Idempotent; returns the socket. */
+function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, prefix = 'c'): S {
+  if (watched.has(target)) return target;
+  const socket: net.Socket = target;
+  const w: Watched = {
+    id: `${prefix}${nextSock++}`,
+    opts: { coalesceWrites: options.coalesceWrites ?? false, captureBytes: options.captureBytes ?? 64 },
+    blockedSince: null,
+    pendingWrite: null,
+  };
+  watched.set(socket, w);
+  allSockets.add(w);
+
+  const write = socket.write;
+  socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]): boolean {
+    const mono = monoMicros();
+    const ok = (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    const bytes = byteLength(chunk, rest[0]);
+    const queued = this.writableLength;
+    if (ok && w.opts.coalesceWrites) {
+      const p = w.pendingWrite;
+      if (p) { p.bytes += bytes; p.calls += 1; p.queued = queued; }
+      else {
+        const head = headOf(chunk, w.opts.captureBytes);
+        w.pendingWrite = { mono, bytes, calls: 1, queued, ...(head ? { head } : {}) };
+      }
+      if (!flushScheduled && connected) { flushScheduled = true; setImmediate(flush); }
+    } else {
+      flushWrite(w);
+      const head = headOf(chunk, w.opts.captureBytes);
+      record('write', { sock: w.id, bytes, ok, queued, ...(head ? { head } : {}) }, mono);
+      if (!ok && w.blockedSince === null) w.blockedSince = mono;
+    }
+    return ok;
+  } as net.Socket['write'];
+
+  const end = socket.end;
+  socket.end = function (this: net.Socket, ...args: unknown[]) {
+    flushWrite(w);
+    // end(data) writes first; count those bytes as a write so totals stay exact.
+    if (args[0] !== undefined && typeof args[0] !== 'function') {
+      const bytes = byteLength(args[0], args[1]);
+      record('write', { sock: w.id, bytes, ok: true, queued: this.writableLength + bytes });
+    }
+    record('end', { sock: w.id });
+    return (end as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as net.Socket['end'];
+
+  const destroy = socket.destroy;
+  socket.destroy = function (this: net.Socket, ...args: unknown[]) {
+    if (!this.destroyed) {
+      flushWrite(w);
+      record('destroy', { sock: w.id, queued: this.writableLength });
+    }
+    return (destroy as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as net.Socket['destroy'];
+
+  const emit = socket.emit;
+  socket.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
+    switch (event) {
+      case 'connect':
+        record('connect', { sock: w.id, local: addressOf({ address: this.localAddress, port: this.localPort, family: this.localFamily }), remote: addressOf({ address: this.remoteAddress, port: this.remotePort, family: this.remoteFamily }) });
+        break;
+      case 'data': {
+        const chunk = args[0];
+        const head = headOf(chunk, w.opts.captureBytes);
+        record('data', { sock: w.id, bytes: byteLength(chunk), ...(head ? { head } : {}) });
+        break;
+      }
+      case 'drain': {
+        flushWrite(w);
+        const now = monoMicros();
+        const waitedMs = w.blockedSince === null ? 0 : (now - w.blockedSince) / 1000;
+        w.blockedSince = null;
+        record('drain', { sock: w.id, waitedMs }, now);
+        break;
+      }
+      case 'end':
+        record('eof', { sock: w.id });
+        break;
+      case 'error':
+        record('error', { sock: w.id, ...errorFields(args[0]) });
+        break;
+      case 'close':
+        flushWrite(w);
+        record('close', { sock: w.id, hadError: Boolean(args[0]) });
+        allSockets.delete(w);
+        break;
+    }
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as net.Socket['emit'];
+
+  return target;
+}
+
+/** Report a listening server's listen and accept; accepted sockets are watched automatically. */
+function watchServer<S extends net.Server>(server: S, options: WatchOptions = {}): S {
+  const id = `L${nextSock++}`;
+  const emit = server.emit;
+  server.emit = function (this: S, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'listening') {
+      const a = this.address();
+      if (a && typeof a === 'object') record('listen', { sock: id, local: addressOf(a) });
+      else if (typeof a === 'string') record('listen', { sock: id, local: { address: a, port: 0, family: 'unix' } });
+    } else if (event === 'connection') {
+      const conn = args[0] as net.Socket;
+      watch(conn, options, 's');
+      const w = watched.get(conn)!;
+      record('accept', {
+        sock: w.id, listener: id,
+        local: addressOf({ address: conn.localAddress, port: conn.localPort, family: conn.localFamily }),
+        remote: addressOf({ address: conn.remoteAddress, port: conn.remotePort, family: conn.remoteFamily }),
+      });
+    } else if (event === 'error') {
+      record('error', { sock: id, ...errorFields(args[0]) });
+    } else if (event === 'close') {
+      record('close', { sock: id });
+    }
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as S['emit'];
+  return server;
+}
+
+/**
+ * The actor's parameters: from the lab (LAB_PARAMS, already validated against the experiment's
+ * schema) or, when run by hand, from `--name value` / `--name=value` arguments. Types follow the
+ * defaults given.
+ */
+function params<T extends Record<string, string | number | boolean>>(defaults: T): T {
+  const out: Record<string, string | number | boolean> = { ...defaults };
+  const fromLab = process.env[ACTOR_ENV.params];
+  if (fromLab) Object.assign(out, JSON.parse(fromLab) as Record<string, unknown>);
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) continue;
+    const key = m[1]!;
+    const raw = m[2] ?? (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'true');
+    const d = defaults[key];
+    out[key] = typeof d === 'number' ? Number(raw) : typeof d === 'boolean' ? raw !== 'false' : raw;
+  }
+  return out as T;
+}
+
+/** Handle a live command from the lab UI (pause the reader, read everything now, ...). */
+function onControl(command: string, handler: ControlHandler): void {
+  controlHandlers.set(command, handler);
+}
+
+if (connected) {
+  process.on('message', (msg: LabToActor) => {
+    if (msg && msg.type === 'control') controlHandlers.get(msg.command)?.(msg.args ?? {});
+  });
+  // The lab is gone (crashed or killed): an actor must never outlive it.
+  process.on('disconnect', () => process.exit(0));
+}
+
+export const lab = {
+  /** True when running under the lab (reports go somewhere). */
+  connected,
+  role: process.env[ACTOR_ENV.role] ?? 'standalone',
+  watch: (socket: net.Socket, options?: WatchOptions) => watch(socket, options),
+  watchServer,
+  params,
+  onControl,
+  /** Report something no socket event covers; shown in the event list. */
+  report(name: string, data: Record<string, unknown> = {}): void { record('custom', { name, data }); },
+  /** The id under which a watched socket appears in the trace. */
+  sockId(socket: object): string | undefined { return watched.get(socket)?.id; },
+  /** Send everything recorded so far now (before a call that blocks the event loop). */
+  flush,
+  /** Record an event of any kind the trace schema knows (used by option and close helpers). */
+  record,
+};

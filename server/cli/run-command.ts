@@ -1,0 +1,78 @@
+/**
+ * `socket-lab run <experiment>`: the same run as in the browser, headless. Prints each role's
+ * output prefixed with its role, writes the trace, prints which observations held, and exits 0
+ * only if all did.
+ */
+import { createWriteStream } from 'node:fs';
+import { findExperiment, experiments } from '../experiments/index.js';
+import { Run } from '../run/run.js';
+import { defaultPlugins } from '../run/default-plugins.js';
+import { parseDuration } from './duration.js';
+import { parseSetPairs } from './set-params.js';
+
+export interface RunCommandOptions { experiment: string; set: string[]; duration?: string; trace?: string; port?: number }
+
+export async function runCommand(o: RunCommandOptions): Promise<number> {
+  const exp = findExperiment(o.experiment);
+  if (!exp) {
+    console.error(`unknown experiment "${o.experiment}". Known: ${experiments.map((e) => e.id).join(', ')}`);
+    return 2;
+  }
+  const params = parseSetPairs(o.set, exp.params);
+  const run = new Run({
+    experiment: exp, params, durationMs: o.duration ? parseDuration(o.duration) : exp.defaultDurationMs,
+    ...(o.port ? { listenPort: o.port } : {}), plugins: defaultPlugins(),
+  });
+  const out = o.trace ? createWriteStream(o.trace) : null;
+  const width = Math.max(...exp.roles.map((r) => r.name.length), 3);
+  const partial = new Map<string, string>();
+  run.on('line', (line) => {
+    out?.write(JSON.stringify(line) + '\n');
+    if (line.type !== 'event') return;
+    if (line.kind === 'stdout' || line.kind === 'stderr') {
+      // Prefix whole lines only; keep a partial line until its newline arrives.
+      const text = (partial.get(line.actor) ?? '') + line.text;
+      const parts = text.split('\n');
+      partial.set(line.actor, parts.pop()!);
+      for (const p of parts) (line.kind === 'stderr' ? process.stderr : process.stdout).write(`${line.actor.padEnd(width)} | ${p}\n`);
+    } else if (line.kind === 'note') {
+      console.error(`${'lab'.padEnd(width)} | ${line.level}: ${line.text}`);
+    } else if (line.kind === 'listen' && line.actor !== 'lab' && o.port) {
+      console.log(`${'lab'.padEnd(width)} | ${line.actor} listens on ${line.local.address}:${line.local.port} — connect to it while the run is live`);
+    }
+  });
+  const stopOnSignal = () => void run.stop('stopped', 'interrupted');
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  await run.start();
+  const footer = await new Promise<import('../../shared/trace/schema.js').TraceFooter>((resolve) => {
+    if (run.ended) resolve(run.lines[run.lines.length - 1] as never);
+    else run.once('end', resolve);
+  });
+  process.off('SIGINT', stopOnSignal);
+  process.off('SIGTERM', stopOnSignal);
+  for (const [actor, rest] of partial) if (rest) console.log(`${actor.padEnd(width)} | ${rest}`);
+  if (out) await new Promise<void>((r) => out.end(r));
+
+  console.log(`\n${exp.title}: run ${footer.outcome}${footer.reason ? ` (${footer.reason})` : ''}`);
+  // The final check of each observation is the last one in the trace.
+  const final = new Map<string, { held: boolean; label: string; detail: string }>();
+  for (const l of run.lines) if (l.type === 'event' && l.kind === 'observation') final.set(l.id, l);
+  for (const r of final.values()) console.log(`  ${r.held ? '✓' : '✗'} ${r.label} — ${r.detail}`);
+  console.log(`  ${footer.observations.held}/${footer.observations.total} observations held${o.trace ? `; trace written to ${o.trace}` : ''}`);
+  return footer.observations.held === footer.observations.total && footer.outcome !== 'failed' ? 0 : 1;
+}
+
+export function listCommand(): void {
+  for (const e of experiments) {
+    console.log(`${e.id.padEnd(20)} ${e.title}  [${e.group}; seeds ${e.seeds.join(', ')}]`);
+    console.log(`${''.padEnd(20)} ${e.summary}`);
+    const shape = e.params.shape as Record<string, import('zod').ZodType>;
+    for (const [key, field] of Object.entries(shape)) {
+      const js = field.toJSONSchema() as { default?: unknown; minimum?: number; maximum?: number; enum?: unknown[] };
+      const range = js.enum ? ` one of ${js.enum.join('|')}` : js.minimum !== undefined || js.maximum !== undefined ? ` ${js.minimum ?? ''}..${js.maximum ?? ''}` : '';
+      console.log(`${''.padEnd(22)}--set ${key}=${JSON.stringify(js.default)}${range}  ${field.description ?? ''}`);
+    }
+    console.log('');
+  }
+}

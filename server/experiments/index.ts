@@ -1,0 +1,12 @@
+/**
+ * The experiment registry. Adding an experiment = adding its folder and one line here
+ * (see docs/adding-an-experiment.md).
+ */
+import type { Experiment } from './experiment.js';
+import echo from './echo/index.js';
+
+export const experiments: readonly Experiment[] = [echo];
+
+export function findExperiment(id: string): Experiment | undefined {
+  return experiments.find((e) => e.id === id);
+}

@@ -1,0 +1,49 @@
+/** `socket-lab serve`: start the lab server and print its tokened URL, Jupyter-style. */
+import { spawn } from 'node:child_process';
+import { LabServer } from './lab-server.js';
+import { newToken } from './security.js';
+import { projectRoot } from '../run/paths.js';
+
+export interface ServeOptions { port: number; host: string; open: boolean; dev: boolean; allowTargets: string[] }
+
+export async function serveCommand(o: ServeOptions): Promise<number> {
+  const token = process.env.SOCKET_LAB_TOKEN || newToken();
+  if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
+    console.warn(`warning: listening on ${o.host}, not loopback. Anyone who can reach it and has the token can start processes on this machine.`);
+  }
+  let devMiddleware: ConstructorParameters<typeof LabServer>[0]['devMiddleware'];
+  let closeDev: (() => Promise<void>) | undefined;
+  const server = new LabServer({ host: o.host, port: o.port, token, ...(o.dev ? { devMiddleware: (req, res, next) => devMiddleware!(req, res, next) } : {}) });
+  if (o.dev) {
+    // Vite in middleware mode on the same port: hot reload for the UI.
+    const { createServer } = await import('vite');
+    const vite = await createServer({ root: projectRoot, server: { middlewareMode: true, hmr: { server: server.http } }, appType: 'spa' });
+    devMiddleware = vite.middlewares;
+    closeDev = () => vite.close();
+  }
+  const port = await server.listen((m) => console.log(m));
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const url = `http://${shownHost}:${port}/?token=${token}`;
+  console.log(`Socket Lab is running at:\n\n    ${url}\n\nOpen that URL in a browser (the token is your key; keep it to yourself). Ctrl+C stops the lab and every run.`);
+  if (o.open) {
+    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+    const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => console.log(`(could not start ${opener}; open the URL yourself)`));
+    child.unref();
+  }
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.log(`\n${signal}: stopping every run and shutting down`);
+    const force = setTimeout(() => { server.killAll(); process.exit(1); }, 5000);
+    await server.close();
+    await closeDev?.();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('exit', () => server.killAll());
+  return -1; // keep running
+}

@@ -1,0 +1,262 @@
+/**
+ * One run of an experiment: spawns each role as its own process, turns what they report into
+ * one append-only trace, watches for the end, and leaves no process behind.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { ActorToLab, ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
+import { TraceEvent, TraceHeader, TRACE_VERSION, type TraceFooter, type TraceLine } from '../../shared/trace/schema.js';
+import { TraceQuery } from '../../shared/trace/query.js';
+import type { Experiment, RoleSpec } from '../experiments/experiment.js';
+import { monoMicros } from '../actor/clock.js';
+import { actorProgramPath } from './paths.js';
+import { platformInfo } from './platform.js';
+import type { RunContext, RunPlugin, RunPluginFactory, WithoutTime } from './plugin.js';
+
+export interface RunOptions {
+  experiment: Experiment;
+  /** Raw parameters; validated here against the experiment's schema. */
+  params: Record<string, unknown>;
+  /** End the run after this long (ms). */
+  durationMs: number;
+  /** Fixed port for the listening role (the CLI's --port); 0 = any. */
+  listenPort?: number;
+  plugins?: RunPluginFactory[];
+}
+
+type Outcome = TraceFooter['outcome'];
+
+interface Actor { role: RoleSpec; child: ChildProcess; exited: boolean }
+
+/** How long an actor gets after SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 1500;
+/** Observations are re-checked this often while a run is live, so the checklist fills in live. */
+const OBSERVE_EVERY_MS = 250;
+
+export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }> {
+  readonly id = randomUUID();
+  readonly lines: TraceLine[] = [];
+  readonly params: Record<string, unknown>;
+  private readonly startMono = monoMicros();
+  private readonly actors = new Map<string, Actor>();
+  private readonly portSet = new Set<number>();
+  private readonly portListeners: ((p: number) => void)[] = [];
+  private readonly plugins: RunPlugin[] = [];
+  private readonly heldObservations = new Set<string>();
+  private readonly listenWaiters = new Map<string, (port: number) => void>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private ending: Promise<TraceFooter> | null = null;
+  private footer: TraceFooter | null = null;
+
+  constructor(private readonly opts: RunOptions) {
+    super();
+    const parsed = opts.experiment.params.safeParse({ ...opts.params, ...(opts.listenPort ? { port: opts.listenPort } : {}) });
+    if (!parsed.success) throw new ParamError(parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '));
+    this.params = parsed.data as Record<string, unknown>;
+  }
+
+  get experiment(): Experiment { return this.opts.experiment; }
+  get ended(): boolean { return this.footer !== null; }
+  get pids(): number[] { return [...this.actors.values()].filter((a) => !a.exited && a.child.pid).map((a) => a.child.pid!); }
+
+  /** Milliseconds since the run started, from a monotonic-clock reading in microseconds. */
+  private tOf(mono: number): number { return Math.max(0, (mono - this.startMono) / 1000); }
+
+  private push(line: TraceLine): void {
+    if (this.footer) return;
+    this.lines.push(line);
+    this.emit('line', line);
+  }
+
+  /** Append a lab- or plugin-made event; validated like everything else in the trace. */
+  append(event: WithoutTime<TraceEvent>, mono = monoMicros()): void {
+    const parsed = TraceEvent.safeParse({ type: 'event', t: this.tOf(mono), ...event });
+    if (parsed.success) this.push(parsed.data);
+    else this.note('error', `dropped an invalid ${event.kind} event: ${parsed.error.issues[0]?.message}`);
+  }
+
+  note(level: 'info' | 'warn' | 'error', text: string): void {
+    const ev = TraceEvent.parse({ type: 'event', t: this.tOf(monoMicros()), actor: 'lab', kind: 'note', level, text });
+    this.push(ev);
+  }
+
+  async start(): Promise<void> {
+    const ctx: RunContext = {
+      runId: this.id,
+      append: (e, mono) => this.append(e, mono),
+      ports: () => this.portSet,
+      onPort: (l) => { this.portListeners.push(l); },
+    };
+    const capabilities: Record<string, string> = {};
+    const plugins = (this.opts.plugins ?? []).map((f) => f());
+    const header: TraceHeader = {
+      type: 'header', version: TRACE_VERSION, experiment: this.opts.experiment.id, title: this.opts.experiment.title,
+      params: this.params, roles: this.opts.experiment.roles.map((r) => r.name), platform: platformInfo(),
+      capabilities, startedAt: new Date().toISOString(),
+    };
+    // Plugins start before the actors so the observer sees the first socket; their status goes
+    // in the header, which is written once they have answered.
+    for (const p of plugins) {
+      try { capabilities[p.name] = await p.start(ctx); this.plugins.push(p); }
+      catch (err) { capabilities[p.name] = `off: ${(err as Error).message}`; }
+    }
+    this.lines.unshift(TraceHeader.parse(header));
+    this.emit('line', this.lines[0]!);
+
+    this.timers.push(setTimeout(() => void this.stop('completed', 'duration reached'), this.opts.durationMs));
+    this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));
+    try {
+      for (const role of this.opts.experiment.roles) {
+        if (this.ending) return;
+        let serverPort: number | undefined;
+        if (role.after) serverPort = await this.waitForListen(role.after);
+        if (this.ending) return;
+        this.spawnRole(role, serverPort);
+      }
+    } catch (err) {
+      void this.stop('failed', (err as Error).message);
+    }
+  }
+
+  private waitForListen(roleName: string): Promise<number> {
+    const seen = this.lines.find((l) => l.type === 'event' && l.kind === 'listen' && l.actor === roleName);
+    if (seen && seen.type === 'event' && seen.kind === 'listen') return Promise.resolve(seen.local.port);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`role "${roleName}" did not listen within 5 s`)), 5000);
+      this.listenWaiters.set(roleName, (port) => { clearTimeout(timer); resolve(port); });
+    });
+  }
+
+  private spawnRole(role: RoleSpec, serverPort: number | undefined): void {
+    const program = actorProgramPath(this.opts.experiment.id, role.program);
+    const actorParams = { ...this.params, ...(serverPort !== undefined ? { serverPort } : {}) };
+    const child = fork(program, [], {
+      stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, [ACTOR_ENV.params]: JSON.stringify(actorParams), [ACTOR_ENV.role]: role.name, NODE_OPTIONS: '' },
+      execArgv: [],
+    });
+    const actor: Actor = { role, child, exited: false };
+    this.actors.set(role.name, actor);
+    this.append({ actor: role.name, kind: 'spawn', pid: child.pid ?? -1, program: `${this.opts.experiment.id}/${role.program}` });
+
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (text: string) => this.append({ actor: role.name, kind: 'stdout', text }));
+    child.stderr!.on('data', (text: string) => this.append({ actor: role.name, kind: 'stderr', text }));
+    child.stdin!.on('error', () => { /* the actor exited while we were typing: its exit event says so */ });
+    child.on('message', (msg) => this.onActorMessage(role.name, msg));
+    child.on('error', (err) => this.note('error', `${role.name}: ${err.message}`));
+    child.on('exit', (code, signal) => {
+      actor.exited = true;
+      this.append({ actor: role.name, kind: 'exit', pid: child.pid ?? -1, code, signal });
+      if (this.ending) return;
+      if (code !== 0) void this.stop('failed', `${role.name} exited with ${signal ?? `code ${code}`}`);
+      else if ([...this.actors.values()].every((a) => a.exited) && this.actors.size === this.opts.experiment.roles.length) {
+        void this.stop('completed', 'every actor exited');
+      }
+    });
+  }
+
+  private onActorMessage(role: string, msg: unknown): void {
+    const parsed = ActorToLab.safeParse(msg);
+    if (!parsed.success) { this.note('warn', `${role} sent a malformed message; ignored`); return; }
+    for (const rec of parsed.data.events) {
+      const { mono, ...fields } = rec;
+      this.append({ ...(fields as WithoutTime<TraceEvent>), actor: role }, mono);
+      this.trackPorts(role, fields);
+    }
+  }
+
+  private trackPorts(role: string, f: Record<string, unknown>): void {
+    const addPort = (a: unknown) => {
+      const port = (a as { port?: unknown } | undefined)?.port;
+      if (typeof port === 'number' && port > 0 && !this.portSet.has(port)) {
+        this.portSet.add(port);
+        for (const l of this.portListeners) l(port);
+      }
+    };
+    if (f.kind === 'listen') {
+      addPort(f.local);
+      const port = (f.local as { port: number }).port;
+      this.listenWaiters.get(role)?.(port);
+      this.listenWaiters.delete(role);
+    } else if (f.kind === 'accept' || f.kind === 'connect') {
+      addPort(f.local);
+      addPort(f.remote);
+    }
+  }
+
+  /** Type into a role's stdin (line-buffered by the UI). */
+  stdin(role: string, text: string): void {
+    const a = this.actors.get(role);
+    if (!a || a.exited || !a.child.stdin?.writable) throw new Error(`role "${role}" is not running`);
+    this.append({ actor: role, kind: 'stdin', text });
+    a.child.stdin.write(text);
+  }
+
+  /** Send a live command to a role's program. */
+  control(role: string, command: string, args: Record<string, unknown>): void {
+    const a = this.actors.get(role);
+    if (!a || a.exited || !a.child.connected) throw new Error(`role "${role}" is not running`);
+    this.append({ actor: role, kind: 'control', command, args });
+    a.child.send({ type: 'control', command, args });
+  }
+
+  /**
+   * Live, an observation is reported the first time it holds (the checklist fills in as the run
+   * goes). At the end every observation is checked again against the whole trace and that final
+   * result is what counts: "every byte came back" can hold early and fail later.
+   */
+  private checkObservations(final: boolean): number {
+    const q = TraceQuery.fromLines(this.lines);
+    let held = 0;
+    for (const o of this.opts.experiment.observations) {
+      if (!final && this.heldObservations.has(o.id)) continue;
+      let r: { held: boolean; detail: string };
+      try { r = o.check(q, this.params); } catch (err) { r = { held: false, detail: `check failed: ${(err as Error).message}` }; }
+      if (r.held) { this.heldObservations.add(o.id); held++; }
+      if (r.held || final) this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: r.held, detail: r.detail });
+    }
+    return held;
+  }
+
+  /** End the run: stop every actor (TERM, then KILL), stop the plugins, check observations, write the footer. */
+  stop(outcome: Outcome = 'stopped', reason?: string): Promise<TraceFooter> {
+    if (this.ending) return this.ending;
+    this.ending = (async () => {
+      for (const t of this.timers) clearTimeout(t);
+      await Promise.all([...this.actors.values()].map((a) => terminate(a)));
+      for (const p of this.plugins) {
+        try { await p.stop(); } catch (err) { this.note('warn', `${p.name} did not stop cleanly: ${(err as Error).message}`); }
+      }
+      const held = this.checkObservations(true);
+      const footer: TraceFooter = {
+        type: 'footer', t: this.tOf(monoMicros()), outcome, ...(reason ? { reason } : {}),
+        observations: { held, total: this.opts.experiment.observations.length },
+      };
+      this.lines.push(footer);
+      this.emit('line', footer);
+      this.footer = footer;
+      this.emit('end', footer);
+      return footer;
+    })();
+    return this.ending;
+  }
+
+  /** Last resort at process exit: no awaiting, just make sure no actor survives the lab. */
+  killNow(): void {
+    for (const a of this.actors.values()) if (!a.exited) a.child.kill('SIGKILL');
+  }
+}
+
+export class ParamError extends Error {}
+
+function terminate(a: Actor): Promise<void> {
+  if (a.exited) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => a.child.kill('SIGKILL'), KILL_GRACE_MS);
+    a.child.once('exit', () => { clearTimeout(kill); resolve(); });
+    a.child.kill('SIGTERM');
+  });
+}

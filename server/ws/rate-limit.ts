@@ -1,0 +1,15 @@
+/** A token bucket: at most `perSecond` units a second, with bursts up to `perSecond`. */
+export class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  constructor(private readonly perSecond: number) { this.tokens = perSecond; }
+
+  take(n: number): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (n > this.tokens) return false;
+    this.tokens -= n;
+    return true;
+  }
+}

@@ -1,0 +1,99 @@
+import type { Address } from './common.js';
+import type { TraceEvent } from './schema.js';
+
+/** What a view needs to know about one socket of an actor at some moment, derived from the trace. */
+export interface SocketView {
+  sock: string;
+  local?: Address;
+  remote?: Address;
+  /** What the program has done with it, in words: listening, connected, FIN sent, peer closed, closed. */
+  state: string;
+  written: number;
+  read: number;
+  blocked: boolean;
+}
+
+export interface ActorView {
+  role: string;
+  pid?: number;
+  running: boolean;
+  exit?: { code: number | null; signal: string | null };
+  sockets: SocketView[];
+}
+
+/** The actors and their sockets as of the first `n` events. */
+export function actorsAt(events: readonly TraceEvent[], n: number, roles: readonly string[]): Map<string, ActorView> {
+  const actors = new Map<string, ActorView>(roles.map((r) => [r, { role: r, running: false, sockets: [] }]));
+  const socks = new Map<string, SocketView>();
+  const sockOf = (role: string, id: string): SocketView => {
+    const key = `${role}/${id}`;
+    let s = socks.get(key);
+    if (!s) {
+      s = { sock: id, state: 'open', written: 0, read: 0, blocked: false };
+      socks.set(key, s);
+      let a = actors.get(role);
+      if (!a) { a = { role, running: true, sockets: [] }; actors.set(role, a); }
+      a.sockets.push(s);
+    }
+    return s;
+  };
+  for (let i = 0; i < n && i < events.length; i++) {
+    const e = events[i]!;
+    const a = actors.get(e.actor);
+    switch (e.kind) {
+      case 'spawn': if (a) { a.pid = e.pid; a.running = true; } break;
+      case 'exit': if (a) { a.running = false; a.exit = { code: e.code, signal: e.signal }; } break;
+      case 'listen': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.state = 'listening'; break; }
+      case 'accept':
+      case 'connect': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.remote = e.remote; s.state = 'connected'; break; }
+      case 'write': { const s = sockOf(e.actor, e.sock); s.written += e.bytes; if (!e.ok) s.blocked = true; break; }
+      case 'drain': sockOf(e.actor, e.sock).blocked = false; break;
+      case 'data': sockOf(e.actor, e.sock).read += e.bytes; break;
+      case 'end': { const s = sockOf(e.actor, e.sock); s.state = s.state === 'peer closed' ? 'both sides closed' : 'FIN sent (end)'; break; }
+      case 'eof': { const s = sockOf(e.actor, e.sock); s.state = s.state === 'FIN sent (end)' ? 'both sides closed' : 'peer closed'; break; }
+      case 'destroy': sockOf(e.actor, e.sock).state = 'destroyed'; break;
+      case 'close': sockOf(e.actor, e.sock).state = 'closed'; break;
+      default: break;
+    }
+  }
+  return actors;
+}
+
+/** The socket a pane header should describe: the latest connection, else the listener. */
+export function primarySocket(a: ActorView | undefined): SocketView | undefined {
+  if (!a) return undefined;
+  const conns = a.sockets.filter((s) => s.remote);
+  return conns[conns.length - 1] ?? a.sockets[0];
+}
+
+export function formatAddress(a: Address | undefined): string {
+  if (!a) return '—';
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+/** One line describing an event for lists and the ladder. */
+export function describeEvent(e: TraceEvent): string {
+  switch (e.kind) {
+    case 'spawn': return `spawn pid ${e.pid}`;
+    case 'exit': return `exit ${e.signal ?? `code ${e.code}`}`;
+    case 'listen': return `listen ${formatAddress(e.local)}`;
+    case 'accept': return `accept from ${formatAddress(e.remote)}`;
+    case 'connecting': return `connect() to ${formatAddress(e.remote)}`;
+    case 'connect': return `connected ${formatAddress(e.local)} → ${formatAddress(e.remote)}`;
+    case 'write': return `write ${e.bytes} B${e.calls && e.calls > 1 ? ` (${e.calls} calls)` : ''}${e.ok ? '' : ' → false (backpressure)'}${e.queued ? `, ${e.queued} B queued in Node` : ''}`;
+    case 'drain': return `drain after ${e.waitedMs.toFixed(1)} ms blocked`;
+    case 'data': return `read ${e.bytes} B`;
+    case 'end': return 'end() — send FIN';
+    case 'eof': return 'peer closed (EOF)';
+    case 'destroy': return `destroy()${e.queued ? `, ${e.queued} B discarded from Node's queue` : ''}`;
+    case 'close': return `closed${e.hadError ? ' after error' : ''}${e.blockedMs !== undefined ? `, close blocked ${e.blockedMs.toFixed(0)} ms` : ''}`;
+    case 'error': return `error ${e.code}${e.syscall ? ` in ${e.syscall}` : ''}`;
+    case 'stdout': case 'stderr': case 'stdin': return `${e.kind}: ${JSON.stringify(e.text.length > 60 ? e.text.slice(0, 60) + '…' : e.text)}`;
+    case 'note': return `${e.level}: ${e.text}`;
+    case 'custom': return `${e.name} ${Object.entries(e.data).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`;
+    case 'observation': return `${e.held ? '✓' : '✗'} ${e.label}`;
+    case 'control': return `control: ${e.command}`;
+    case 'sockopt': return `setsockopt ${e.option}: asked ${JSON.stringify(e.requested)}, kernel says ${JSON.stringify(e.effective)}`;
+    default: return (e as { kind: string }).kind;
+  }
+}

@@ -1,0 +1,95 @@
+import { useEffect, useMemo, useState } from 'react';
+import { actorsAt } from '../shared/trace/derive.js';
+import { Catalog } from './components/Catalog.js';
+import { Controls } from './components/Controls.js';
+import { EventList } from './components/EventList.js';
+import { Ladder } from './components/Ladder.js';
+import { Markdown } from './components/Markdown.js';
+import { Observations } from './components/Observations.js';
+import { ParamsForm, defaultsOf, type ParamValues } from './components/ParamsForm.js';
+import { TerminalPane } from './components/TerminalPane.js';
+import { t } from './i18n/index.js';
+import { useLab } from './lib/useLab.js';
+
+export function App() {
+  const lab = useLab();
+  const [selected, setSelected] = useState<string | null>(null);
+  const [params, setParams] = useState<Record<string, ParamValues>>({});
+
+  useEffect(() => {
+    if (!selected && lab.catalog.length) setSelected(new URLSearchParams(location.search).get('experiment') ?? lab.catalog[0]!.id);
+  }, [lab.catalog, selected]);
+
+  const entry = lab.catalog.find((e) => e.id === selected) ?? null;
+  const values = useMemo(() => (entry ? { ...defaultsOf(entry.paramsSchema), ...(params[entry.id] ?? {}) } : {}), [entry, params]);
+  const run = entry ? lab.runs.get(entry.id) : undefined;
+  const store = run?.store ?? null;
+  const live = Boolean(run?.live);
+  const cursor = Infinity; // the live view shows everything received so far
+  const upTo = store ? store.indexAt(cursor) : 0;
+  const roles = entry?.roles.map((r) => r.name) ?? [];
+  const actors = store ? actorsAt(store.events, upTo, roles) : new Map();
+  const pending = entry ? lab.pending.has(entry.id) : false;
+
+  let status = t('run.none');
+  if (store?.footer) status = t('run.ended', { outcome: store.footer.outcome, reason: store.footer.reason ? `: ${store.footer.reason}` : '', t: `${(store.footer.t / 1000).toFixed(1)} s` });
+  else if (live && store) status = t('run.live', { t: `${(store.endTime / 1000).toFixed(1)} s` });
+  else if (pending) status = t('run.starting');
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>{t('app.title')}</h1>
+        <span className="tagline">{t('app.tagline')}</span>
+        <span className={`conn ${lab.state.status}`}>
+          {lab.state.status === 'closed' ? t('conn.closed', { reason: lab.state.reason }) : lab.state.status === 'open' ? t('conn.open') : t('conn.connecting')}
+        </span>
+      </header>
+      {lab.errors.map((e, i) => (
+        <div className="error-banner" role="alert" key={i}>{t('error.prefix', { message: e })} <button onClick={() => lab.dismissError(i)}>×</button></div>
+      ))}
+      <Catalog entries={lab.catalog} selected={selected} onSelect={setSelected} />
+      {entry && (
+        <main className="experiment">
+          <div className="exp-head">
+            <h2>{entry.title}</h2>
+            <p>{entry.summary}</p>
+          </div>
+          <div className="runbar">
+            <ParamsForm schema={entry.paramsSchema} values={values} disabled={live || pending} onChange={(v) => setParams({ ...params, [entry.id]: v })} />
+            <div className="run-actions">
+              {live && run ? (
+                <button className="stop" onClick={() => lab.send({ type: 'stop', runId: run.runId })}>{t('run.stop')}</button>
+              ) : (
+                <button className="run" disabled={pending || lab.state.status !== 'open'} onClick={() => lab.start(entry.id, values)}>{t('run.start')}</button>
+              )}
+              <span className="run-status" data-live={live ? 'yes' : 'no'}>{status}</span>
+              {live && run && <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} />}
+            </div>
+          </div>
+          <div className="panes" style={{ gridTemplateColumns: `repeat(${Math.min(entry.roles.length, 3)}, 1fr)` }}>
+            {entry.roles.map((r) => (
+              <TerminalPane key={`${entry.id}/${r.name}`} role={r.name} summary={r.summary} source={r.source} store={store} cursor={cursor}
+                actor={actors.get(r.name)}
+                {...(live && run ? { onLine: (text: string) => lab.send({ type: 'stdin', runId: run.runId, role: r.name, text }) } : {})} />
+            ))}
+          </div>
+          <div className="below">
+            <EventList events={store?.events ?? []} upTo={upTo} />
+            <Ladder events={store?.events ?? []} upTo={upTo} lanes={roles} />
+          </div>
+        </main>
+      )}
+      {entry && (
+        <aside className="side">
+          <section className="narrative">
+            <h2>{t('narrative.heading')}</h2>
+            <Markdown text={entry.narrative} />
+            <p className="seeds">{t('narrative.seeds', { seeds: entry.seeds.join(', ') })}</p>
+          </section>
+          <Observations entry={entry} events={store?.events ?? []} upTo={upTo} />
+        </aside>
+      )}
+    </div>
+  );
+}
