@@ -1,16 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
-import { actorsAt } from '../shared/trace/derive.js';
 import { Catalog } from './components/Catalog.js';
 import { Controls } from './components/Controls.js';
-import { EventList } from './components/EventList.js';
-import { Ladder } from './components/Ladder.js';
-import { Markdown } from './components/Markdown.js';
-import { Observations } from './components/Observations.js';
 import { ParamsForm, defaultsOf, type ParamValues } from './components/ParamsForm.js';
-import { TerminalPane } from './components/TerminalPane.js';
+import { RunSide, RunView } from './components/RunView.js';
 import { t } from './i18n/index.js';
 import { useLab } from './lib/useLab.js';
 
+/** The live lab: catalog, parameters, Run/Stop, and the run view following the live trace. */
 export function App() {
   const lab = useLab();
   const [selected, setSelected] = useState<string | null>(null);
@@ -26,9 +22,6 @@ export function App() {
   const store = run?.store ?? null;
   const live = Boolean(run?.live);
   const cursor = Infinity; // the live view shows everything received so far
-  const upTo = store ? store.indexAt(cursor) : 0;
-  const roles = entry?.roles.map((r) => r.name) ?? [];
-  const actors = store ? actorsAt(store.events, upTo, roles) : new Map();
   const pending = entry ? lab.pending.has(entry.id) : false;
 
   let status = t('run.none');
@@ -67,29 +60,11 @@ export function App() {
               {live && run && <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} />}
             </div>
           </div>
-          <div className="panes" style={{ gridTemplateColumns: `repeat(${Math.min(entry.roles.length, 3)}, 1fr)` }}>
-            {entry.roles.map((r) => (
-              <TerminalPane key={`${entry.id}/${r.name}`} role={r.name} summary={r.summary} source={r.source} store={store} cursor={cursor}
-                actor={actors.get(r.name)}
-                {...(live && run ? { onLine: (text: string) => lab.send({ type: 'stdin', runId: run.runId, role: r.name, text }) } : {})} />
-            ))}
-          </div>
-          <div className="below">
-            <EventList events={store?.events ?? []} upTo={upTo} />
-            <Ladder events={store?.events ?? []} upTo={upTo} lanes={roles} />
-          </div>
+          <RunView entry={entry} store={store} cursor={cursor}
+            live={live && run ? { onLine: (role, text) => lab.send({ type: 'stdin', runId: run.runId, role, text }) } : undefined} />
         </main>
       )}
-      {entry && (
-        <aside className="side">
-          <section className="narrative">
-            <h2>{t('narrative.heading')}</h2>
-            <Markdown text={entry.narrative} />
-            <p className="seeds">{t('narrative.seeds', { seeds: entry.seeds.join(', ') })}</p>
-          </section>
-          <Observations entry={entry} events={store?.events ?? []} upTo={upTo} />
-        </aside>
-      )}
+      {entry && <RunSide entry={entry} store={store} cursor={cursor} />}
     </div>
   );
 }

@@ -28,6 +28,7 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
   // Per socket: writes still waiting for the peer read that delivers their last byte.
   const waitingWrites = new Map<SockInfo, { row: number; upTo: number }[]>();
   const connectRow = new Map<string, number>(); // "localPort>remotePort" of the connecting side
+  const acceptRow = new Map<string, number>(); // "localPort>remotePort" of the accepting side
   const endRow = new Map<SockInfo, number>();
 
   const peerOf = (s: SockInfo): SockInfo | undefined => {
@@ -44,14 +45,20 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
     const row = rows.length;
     rows.push({ lane: laneOf.get(e.actor)!, t: e.t, kind: e.kind, label: describeEvent(e) });
     switch (e.kind) {
-      case 'connect':
+      // connect and accept are both notifications after the kernel finished the handshake, so
+      // either can come first; the arrow always goes from the connecting side to the acceptor.
+      case 'connect': {
         s.local = e.local.port; s.remote = e.remote.port;
-        connectRow.set(`${e.local.port}>${e.remote.port}`, row);
+        const a = acceptRow.get(`${e.remote.port}>${e.local.port}`);
+        if (a !== undefined) arrows.push({ from: row, to: a, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' });
+        else connectRow.set(`${e.local.port}>${e.remote.port}`, row);
         break;
+      }
       case 'accept': {
         s.local = e.local.port; s.remote = e.remote.port;
         const c = connectRow.get(`${e.remote.port}>${e.local.port}`);
         if (c !== undefined) arrows.push({ from: c, to: row, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' });
+        else acceptRow.set(`${e.local.port}>${e.remote.port}`, row);
         break;
       }
       case 'write': {

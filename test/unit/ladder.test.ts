@@ -30,3 +30,13 @@ describe('ladderModel', () => {
     expect(ladderModel(events, 5, ['client', 'server']).arrows.filter((a) => a.kind === 'bytes')).toHaveLength(1);
   });
 });
+
+describe('ladderModel handshake order', () => {
+  it('draws the handshake from the connecting side even when accept was stamped first', () => {
+    const events = [
+      e(1, 'server', { kind: 'accept', sock: 's1', local: B, remote: A }),
+      e(1.1, 'client', { kind: 'connect', sock: 'c1', local: A, remote: B }),
+    ];
+    expect(ladderModel(events, 2, ['client', 'server']).arrows).toEqual([{ from: 1, to: 0, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' }]);
+  });
+});

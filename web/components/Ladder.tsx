@@ -22,7 +22,7 @@ export function Ladder({ events, upTo, lanes }: { events: readonly TraceEvent[];
       <h2>{t('ladder.heading')}</h2>
       <div className="ladder-scroll" ref={box}>
         {model.rows.length === 0 ? <p className="empty">{t('ladder.empty')}</p> : (
-          <svg width="100%" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="xMidYMin meet" role="img" aria-label={t('ladder.heading')}>
+          <svg style={{ width: '100%', height: 'auto', display: 'block' }} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="xMidYMin meet" role="img" aria-label={t('ladder.heading')}>
             <defs>
               <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                 <path d="M 0 0 L 10 5 L 0 10 z" fill="currentColor" />

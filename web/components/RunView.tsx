@@ -1,0 +1,69 @@
+/**
+ * Everything a run shows, as of one moment: the panes, the event list, the ladder, what to notice
+ * and the checklist. Live and replay use this same view; only the cursor and the input handlers
+ * differ (live: cursor = Infinity, typing and controls enabled).
+ */
+import type { ReactNode } from 'react';
+import type { CatalogEntry } from '../../shared/protocol/catalog.js';
+import type { TraceStore } from '../../shared/trace/store.js';
+import { actorsAt } from '../../shared/trace/derive.js';
+import { t } from '../i18n/index.js';
+import { EventList } from './EventList.js';
+import { Ladder } from './Ladder.js';
+import { Markdown } from './Markdown.js';
+import { Observations } from './Observations.js';
+import { TerminalPane } from './TerminalPane.js';
+
+export interface LiveHandlers {
+  onLine(role: string, text: string): void;
+}
+
+interface Props {
+  entry: CatalogEntry;
+  store: TraceStore | null;
+  /** Show the run as it was at this time (ms since start); Infinity = everything so far. */
+  cursor: number;
+  live?: LiveHandlers | undefined;
+  /** Move the cursor (clicking an event); absent while following live. */
+  onSeek?: ((t: number) => void) | undefined;
+  /** Extra panels below the panes (kernel gauges, charts, …), in order. */
+  panels?: ReactNode;
+}
+
+export function RunView({ entry, store, cursor, live, onSeek, panels }: Props) {
+  const upTo = store ? store.indexAt(cursor) : 0;
+  const events = store?.events ?? [];
+  // Roles start servers first; show them the other way round, the initiator on the left.
+  const shownRoles = [...entry.roles].reverse();
+  const actors = store ? actorsAt(events, upTo, entry.roles.map((r) => r.name)) : new Map();
+  return (
+    <>
+      <div className="panes" style={{ gridTemplateColumns: `repeat(${Math.min(shownRoles.length, 3)}, minmax(0, 1fr))` }}>
+        {shownRoles.map((r) => (
+          <TerminalPane key={`${entry.id}/${r.name}`} role={r.name} summary={r.summary} source={r.source} store={store} cursor={cursor}
+            actor={actors.get(r.name)} {...(live ? { onLine: (text: string) => live.onLine(r.name, text) } : {})} />
+        ))}
+      </div>
+      {panels}
+      <div className="below">
+        <EventList events={events} upTo={upTo} {...(onSeek ? { onPick: onSeek } : {})} />
+        <Ladder events={events} upTo={upTo} lanes={shownRoles.map((r) => r.name)} />
+      </div>
+    </>
+  );
+}
+
+/** The right-hand column: what to notice and the expected observations at the cursor. */
+export function RunSide({ entry, store, cursor }: { entry: CatalogEntry; store: TraceStore | null; cursor: number }) {
+  const upTo = store ? store.indexAt(cursor) : 0;
+  return (
+    <aside className="side">
+      <section className="narrative">
+        <h2>{t('narrative.heading')}</h2>
+        <Markdown text={entry.narrative} />
+        <p className="seeds">{t('narrative.seeds', { seeds: entry.seeds.join(', ') })}</p>
+      </section>
+      <Observations entry={entry} events={store?.events ?? []} upTo={upTo} />
+    </aside>
+  );
+}
