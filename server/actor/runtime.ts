@@ -13,6 +13,7 @@ import type net from 'node:net';
 import type { LabToActor } from '../../shared/protocol/actor-ipc.js';
 import { ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
 import { monoMicros } from './clock.js';
+import { fdOf, setOption, type OptionName, type OptionTypes, type SockoptResult } from '../kernel/sockopt.js';
 
 type Fields = Record<string, unknown>;
 type ControlHandler = (args: Record<string, unknown>) => void;
@@ -38,6 +39,7 @@ let nextSock = 1;
 const watched = new WeakMap<object, Watched>();
 const controlHandlers = new Map<string, ControlHandler>();
 const allSockets = new Set<Watched>();
+const serverIds = new WeakMap<object, string>();
 
 function flush(): void {
   flushScheduled = false;
@@ -186,6 +188,7 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
 /** Report a listening server's listen and accept; accepted sockets are watched automatically. */
 function watchServer<S extends net.Server>(server: S, options: WatchOptions = {}): S {
   const id = `L${nextSock++}`;
+  serverIds.set(server, id);
   const emit = server.emit;
   server.emit = function (this: S, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'listening') {
@@ -232,6 +235,23 @@ function params<T extends Record<string, string | number | boolean>>(defaults: T
   return out as T;
 }
 
+/**
+ * Set a socket option the way the seeds' Go programs do (SetWriteBuffer, SetLinger, ...), through
+ * setsockopt(2), and record what was asked and what the kernel reports back (Linux doubles
+ * buffer sizes: the user should see that). Needs the socket's file descriptor, which Node creates
+ * at connect()/listen(): set client options in the 'connect' handler, and a listener's options in
+ * the 'listening' handler (accepted sockets inherit SO_RCVBUF/SO_SNDBUF before their handshake).
+ */
+function setsockopt<N extends OptionName>(target: net.Socket | net.Server, name: N, value: OptionTypes[N]): SockoptResult<N> {
+  const fd = fdOf(target);
+  const sock = watched.get(target)?.id ?? serverIds.get(target) ?? 'unwatched';
+  const r: SockoptResult<N> = fd === undefined
+    ? { option: name, requested: value, effective: null, error: 'no file descriptor yet: set options after connect or listen' }
+    : setOption(fd, name, value);
+  record('sockopt', { sock, option: name, requested: value, effective: r.effective, ...(r.error ? { error: r.error } : {}) });
+  return r;
+}
+
 /** Handle a live command from the lab UI (pause the reader, read everything now, ...). */
 function onControl(command: string, handler: ControlHandler): void {
   controlHandlers.set(command, handler);
@@ -253,6 +273,7 @@ export const lab = {
   watchServer,
   params,
   onControl,
+  setsockopt,
   /** Report something no socket event covers; shown in the event list. */
   report(name: string, data: Record<string, unknown> = {}): void { record('custom', { name, data }); },
   /** The id under which a watched socket appears in the trace. */
