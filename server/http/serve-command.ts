@@ -1,5 +1,6 @@
 /** `socket-lab serve`: start the lab server and print its tokened URL, Jupyter-style. */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { LabServer } from './lab-server.js';
 import { newToken } from './security.js';
 import { projectRoot } from '../run/paths.js';
@@ -17,7 +18,10 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   if (o.dev) {
     // Vite in middleware mode on the same port: hot reload for the UI.
     const { createServer } = await import('vite');
-    const vite = await createServer({ root: projectRoot, server: { middlewareMode: true, hmr: { server: server.http } }, appType: 'spa' });
+    const vite = await createServer({
+      configFile: path.join(projectRoot, 'vite.config.ts'), root: path.join(projectRoot, 'web'),
+      server: { middlewareMode: true, hmr: { server: server.http } }, appType: 'spa',
+    });
     devMiddleware = vite.middlewares;
     closeDev = () => vite.close();
   }
