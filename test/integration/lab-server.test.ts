@@ -116,6 +116,23 @@ describe('lab server WebSocket protocol', () => {
     expect(await eventually(() => lab.server.runCount === 0)).toBe(true);
   });
 
+  it('limits how fast a browser can type into a pane', async () => {
+    const c = await TestClient.open(lab);
+    c.send({ type: 'run', req: 't', experiment: 'echo', params: { count: 0 } });
+    const started = await c.next('run-started');
+    await eventually(() => c.lines(started.runId).some((l) => l.type === 'event' && l.kind === 'connect'), 10_000);
+    const line = 'x'.repeat(3000) + '\n';
+    c.send({ type: 'stdin', runId: started.runId, role: 'client', text: line });
+    c.send({ type: 'stdin', runId: started.runId, role: 'client', text: line });
+    expect((await c.next('error', (m) => m.runId === started.runId)).message).toMatch(/typing limit: at most 4096 bytes a second/);
+    // The first line went through; the run is still alive.
+    await eventually(() => c.lines(started.runId).filter((l) => l.type === 'event' && l.kind === 'stdin').length === 1);
+    expect(c.lines(started.runId).filter((l) => l.type === 'event' && l.kind === 'stdin')).toHaveLength(1);
+    c.send({ type: 'stop', runId: started.runId });
+    await c.next('run-ended');
+    c.close();
+  });
+
   it('limits concurrent runs per connection', async () => {
     const c = await TestClient.open(lab);
     for (let i = 0; i < lab.server.limits.maxConcurrentRuns; i++) c.send({ type: 'run', req: `m${i}`, experiment: 'echo', params: {} });
