@@ -10,6 +10,11 @@ export interface RoleSpec {
   after?: string;
   /** This role listens: the lab's `--port` applies to it (parameter `port`). */
   listens?: boolean;
+  /**
+   * Start this role only when this returns true for the run's parameters (an optional relay, say).
+   * A role that is not started is transparent: a role waiting `after` it waits for what it waits for.
+   */
+  enabled?: (params: Record<string, unknown>) => boolean;
   /** One line shown in the pane header: what this program is. */
   summary: string;
 }

@@ -109,14 +109,31 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     try {
       for (const role of this.opts.experiment.roles) {
         if (this.ending) return;
+        if (!this.startsRole(role)) { this.note('info', `${role.name} not started: off in this run's parameters`); continue; }
         let serverPort: number | undefined;
-        if (role.after) serverPort = await this.waitForListen(role.after);
+        const after = this.waitTarget(role.after);
+        if (after) serverPort = await this.waitForListen(after);
         if (this.ending) return;
         this.spawnRole(role, serverPort);
       }
     } catch (err) {
       void this.stop('failed', (err as Error).message);
     }
+  }
+
+  private startsRole(role: RoleSpec): boolean {
+    return role.enabled ? role.enabled(this.params) : true;
+  }
+
+  /** The role to wait for: `after`, skipping over roles this run does not start. */
+  private waitTarget(after: string | undefined): string | undefined {
+    const roles = this.opts.experiment.roles;
+    for (let i = 0; after && i < roles.length; i++) {
+      const r = roles.find((x) => x.name === after);
+      if (!r || this.startsRole(r)) return after;
+      after = r.after;
+    }
+    return after;
   }
 
   private waitForListen(roleName: string): Promise<number> {
@@ -152,7 +169,7 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
       this.append({ actor: role.name, kind: 'exit', pid: child.pid ?? -1, code, signal });
       if (this.ending) return;
       if (code !== 0) void this.stop('failed', `${role.name} exited with ${signal ?? `code ${code}`}`);
-      else if ([...this.actors.values()].every((a) => a.exited) && this.actors.size === this.opts.experiment.roles.length) {
+      else if ([...this.actors.values()].every((a) => a.exited) && this.actors.size === this.opts.experiment.roles.filter((r) => this.startsRole(r)).length) {
         void this.stop('completed', 'every actor exited');
       }
     });
