@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { ActorToLab, ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
 import { TraceEvent, TraceHeader, TRACE_VERSION, type TraceFooter, type TraceLine } from '../../shared/trace/schema.js';
 import { TraceQuery } from '../../shared/trace/query.js';
-import type { Experiment, RoleSpec } from '../experiments/experiment.js';
+import type { Experiment, Fixture, RoleSpec } from '../experiments/experiment.js';
 import { monoMicros } from '../actor/clock.js';
 import { actorProgramPath } from './paths.js';
 import { platformInfo } from './platform.js';
+import { catalogEntry } from '../experiments/catalog.js';
 import type { RunContext, RunPlugin, RunPluginFactory, WithoutTime } from './plugin.js';
 
 export interface RunOptions {
@@ -23,6 +24,8 @@ export interface RunOptions {
   /** Fixed port for the listening role (the CLI's --port); 0 = any. */
   listenPort?: number;
   plugins?: RunPluginFactory[];
+  /** Hosts the lab was started with `--allow-target` for (see Experiment.validate). */
+  allowTargets?: readonly string[];
 }
 
 type Outcome = TraceFooter['outcome'];
@@ -48,12 +51,16 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private readonly timers: NodeJS.Timeout[] = [];
   private ending: Promise<TraceFooter> | null = null;
   private footer: TraceFooter | null = null;
+  /** The experiment's own setup (a network namespace), if it has one; started as a plugin. */
+  private fixture: Fixture | undefined;
 
   constructor(private readonly opts: RunOptions) {
     super();
     const parsed = opts.experiment.params.safeParse({ ...opts.params, ...(opts.listenPort ? { port: opts.listenPort } : {}) });
     if (!parsed.success) throw new ParamError(parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '));
     this.params = parsed.data as Record<string, unknown>;
+    const refused = opts.experiment.validate?.(this.params, { allowTargets: opts.allowTargets ?? [] });
+    if (refused) throw new ParamError(refused);
   }
 
   get experiment(): Experiment { return this.opts.experiment; }
@@ -90,10 +97,14 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     };
     const capabilities: Record<string, string> = {};
     const plugins = (this.opts.plugins ?? []).map((f) => f());
+    this.fixture = this.opts.experiment.fixture?.(this.params);
+    if (this.fixture) plugins.push(this.fixture);
     const header: TraceHeader = {
       type: 'header', version: TRACE_VERSION, experiment: this.opts.experiment.id, title: this.opts.experiment.title,
       params: this.params, roles: this.opts.experiment.roles.map((r) => r.name), platform: platformInfo(),
       capabilities, startedAt: new Date().toISOString(),
+      // The experiment's description travels with its trace, so a saved trace replays without a lab.
+      ...headerCatalog(this.opts.experiment),
     };
     // Plugins start before the actors so the observer sees the first socket; their status goes
     // in the header, which is written once they have answered.
@@ -147,11 +158,14 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
 
   private spawnRole(role: RoleSpec, serverPort: number | undefined): void {
     const program = actorProgramPath(this.opts.experiment.id, role.program);
-    const actorParams = { ...this.params, ...(serverPort !== undefined ? { serverPort } : {}) };
+    const actorParams = { ...this.params, ...this.fixture?.actorParams?.(), ...(serverPort !== undefined ? { serverPort } : {}) };
+    // A fixture may start the role through a wrapper (ip netns exec NAME): fork runs
+    // `execPath ...execArgv program`, and the wrapper execs node in place (same pid, same IPC fd).
+    const launcher = this.fixture?.launcher?.(role.name);
     const child = fork(program, [], {
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, [ACTOR_ENV.params]: JSON.stringify(actorParams), [ACTOR_ENV.role]: role.name, NODE_OPTIONS: '' },
-      execArgv: [],
+      ...(launcher?.length ? { execPath: launcher[0]!, execArgv: [...launcher.slice(1), process.execPath] } : { execArgv: [] }),
     });
     const actor: Actor = { role, child, exited: false };
     this.actors.set(role.name, actor);
@@ -212,12 +226,22 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     a.child.stdin.write(text);
   }
 
-  /** Send a live command to a role's program. */
+  /** Send a live command to a role's program (role 'lab': a command the experiment's fixture carries out). */
   control(role: string, command: string, args: Record<string, unknown>): void {
+    if (role === 'lab') return this.labCommand(command, args);
     const a = this.actors.get(role);
     if (!a || a.exited || !a.child.connected) throw new Error(`role "${role}" is not running`);
     this.append({ actor: role, kind: 'control', command, args });
     a.child.send({ type: 'control', command, args });
+  }
+
+  private labCommand(command: string, args: Record<string, unknown>): void {
+    const run = this.fixture?.command;
+    if (!run || this.ending) throw new Error(this.ending ? 'the run has ended' : `this experiment has no lab command "${command}"`);
+    this.append({ actor: 'lab', kind: 'control', command, args });
+    Promise.resolve()
+      .then(() => run.call(this.fixture, command, args))
+      .then((did) => this.note('info', did), (err: Error) => this.note('error', `${command}: ${err.message}`));
   }
 
   /**
@@ -268,6 +292,11 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
 }
 
 export class ParamError extends Error {}
+
+/** The catalog entry for the header; a run still starts if it cannot be built (it is optional). */
+function headerCatalog(e: Experiment): Pick<TraceHeader, 'catalog'> {
+  try { return { catalog: catalogEntry(e) }; } catch { return {}; }
+}
 
 function terminate(a: Actor): Promise<void> {
   if (a.exited) return Promise.resolve();

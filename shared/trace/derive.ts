@@ -93,6 +93,7 @@ export function describeEvent(e: TraceEvent): string {
     case 'custom': return `${e.name} ${Object.entries(e.data).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`;
     case 'observation': return `${e.held ? '✓' : '✗'} ${e.label}`;
     case 'control': return `control: ${e.command}`;
+    case 'bookmark': return `bookmark: ${e.note}`;
     case 'sockopt': return `setsockopt ${e.option}: asked ${JSON.stringify(e.requested)}, kernel says ${JSON.stringify(e.effective)}`;
     default: return (e as { kind: string }).kind;
   }

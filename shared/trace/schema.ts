@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { processEvents } from './process-events.js';
 import { socketEvents } from './socket-events.js';
 import { kernelEvents } from './kernel-events.js';
+import { userEvents } from './user-events.js';
+import { captureEvents } from './capture-events.js';
+import { CatalogEntry } from '../protocol/catalog.js';
 
 export const TRACE_VERSION = 1;
 
@@ -24,10 +27,15 @@ export const TraceHeader = z.object({
   /** What this run could observe: 'on', or why not ("not Linux", "needs root"). */
   capabilities: z.record(z.string(), z.string()).default({}),
   startedAt: z.string(),
+  /**
+   * The experiment as the run used it (narrative, roles with their source, observations), so a
+   * replay needs no lab to explain itself. Optional: traces written before it existed still read.
+   */
+  catalog: CatalogEntry.optional(),
 });
 export type TraceHeader = z.infer<typeof TraceHeader>;
 
-export const TraceEvent = z.discriminatedUnion('kind', [...processEvents, ...socketEvents, ...kernelEvents]);
+export const TraceEvent = z.discriminatedUnion('kind', [...processEvents, ...socketEvents, ...kernelEvents, ...userEvents, ...captureEvents]);
 export type TraceEvent = z.infer<typeof TraceEvent>;
 export type EventKind = TraceEvent['kind'];
 /** The event type(s) of a kind; works for kinds that share one schema (stdout/stderr/stdin). */

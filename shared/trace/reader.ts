@@ -1,0 +1,356 @@
+/**
+ * Reads a trace file incrementally, line by line, the way a browser receives a big file: push
+ * text as it arrives, get back the lines that validated. Nothing a file contains makes it throw;
+ * every problem becomes an issue that says what is wrong and on which line, and everything that
+ * can be shown is returned (a truncated run, a newer version's known events, the good lines
+ * around garbage).
+ *
+ * Pure TypeScript (no DOM, no Node), so the same reader runs in the browser's worker, on the
+ * main thread as a fallback, in the CLI and in tests.
+ */
+import { TRACE_VERSION, TraceEvent, TraceFooter, TraceHeader, type TraceLine } from './schema.js';
+
+export type IssueLevel = 'error' | 'warn' | 'info';
+
+/** Stable names for each kind of problem, so UIs and tests need not parse the prose. */
+export type IssueCode =
+  | 'empty' | 'binary' | 'not-trace' | 'not-json' | 'not-object' | 'too-long' | 'cut-off'
+  | 'no-header' | 'header-not-first' | 'bad-header' | 'newer-version' | 'bad-version' | 'second-header'
+  | 'unknown-kind' | 'bad-event' | 'unknown-type' | 'bad-footer' | 'second-footer' | 'after-footer'
+  | 'no-footer' | 'out-of-order' | 'too-many-problems';
+
+export interface TraceIssue {
+  level: IssueLevel;
+  code: IssueCode;
+  /** 1-based line of the first occurrence, when the problem is on a line. */
+  line?: number;
+  message: string;
+  /** How many lines had this same problem (1 = just `line`). */
+  count: number;
+  /** The first few of those lines. */
+  lines: number[];
+}
+
+export interface ReaderStats {
+  /** Lines seen (including blank ones). */
+  lines: number;
+  /** Characters consumed. */
+  chars: number;
+  events: number;
+  /** Lines that could not be used. */
+  skipped: number;
+}
+
+export interface ReaderOptions {
+  /** A line longer than this is not a trace line; it is skipped without being held in memory. */
+  maxLineChars?: number;
+  /** With no usable trace line in this many first lines, the file is not a trace: stop there. */
+  sniffLines?: number;
+}
+
+/** An event older than the latest one by more than this is reported: it is beyond actors' batching. */
+const REORDER_TOLERANCE_MS = 1000;
+const MAX_GROUPS = 100;
+const SAMPLE_LINES = 5;
+
+/** Every event kind this version of the schema knows (to tell "unknown kind" from "invalid"). */
+export const KNOWN_KINDS: ReadonlySet<string> = new Set(
+  TraceEvent.options.flatMap((o) => {
+    const k = o.shape.kind as unknown as { values?: Set<string>; options?: string[] };
+    return k.values ? [...k.values] : k.options ?? [];
+  }),
+);
+
+export class TraceReader {
+  header: TraceHeader | null = null;
+  footer: TraceFooter | null = null;
+  /** The version the header declared (may be newer than TRACE_VERSION). */
+  version: number | null = null;
+  /** Set when reading stopped early because the input is not a trace at all. */
+  fatal: TraceIssue | null = null;
+  readonly stats: ReaderStats = { lines: 0, chars: 0, events: 0, skipped: 0 };
+
+  private readonly groups = new Map<string, TraceIssue>();
+  private partial = '';
+  private skippingLongLine = false;
+  private firstContentLine = 0;
+  private firstProblem: string | null = null;
+  private good = 0;
+  private maxT = -Infinity;
+  private maxTLine = 0;
+  private ended = false;
+  private readonly maxLineChars: number;
+  private readonly sniffLines: number;
+
+  constructor(opts: ReaderOptions = {}) {
+    this.maxLineChars = opts.maxLineChars ?? 16 * 1024 * 1024;
+    this.sniffLines = opts.sniffLines ?? 50;
+  }
+
+  /** Problems found so far, errors first, then in the order they were first seen. */
+  get issues(): TraceIssue[] {
+    const rank = { error: 0, warn: 1, info: 2 } as const;
+    return [...this.groups.values()].sort((a, b) => rank[a.level] - rank[b.level]);
+  }
+
+  /** Feed the next piece of text (any size, any split). Returns the lines that validated. */
+  push(chunk: string): TraceLine[] {
+    const out: TraceLine[] = [];
+    if (this.fatal || this.ended || chunk.length === 0) return out;
+    if (this.stats.chars === 0) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1); // UTF-8 byte order mark
+      if (this.sniffBinary(chunk)) return out;
+    }
+    this.stats.chars += chunk.length;
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      if (this.skippingLongLine) {
+        this.skippingLongLine = false;
+        this.partial = '';
+      } else {
+        const piece = chunk.slice(start, nl);
+        const text = this.partial ? this.partial + piece : piece;
+        this.partial = '';
+        this.line(text, out);
+        if (this.fatal) return out;
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length && !this.skippingLongLine) {
+      this.partial += chunk.slice(start);
+      if (this.partial.length > this.maxLineChars) {
+        // Count it as a line now; its tail is dropped when its newline arrives.
+        this.stats.lines++;
+        this.stats.skipped++;
+        this.report('error', 'too-long', this.stats.lines, `line ${this.stats.lines} is longer than ${Math.round(this.maxLineChars / 1048576)} MB: not a trace line (skipped)`);
+        this.partial = '';
+        this.skippingLongLine = true;
+      }
+    }
+    return out;
+  }
+
+  /** The input is complete: read a last line without a newline and report what is missing. */
+  end(): TraceLine[] {
+    const out: TraceLine[] = [];
+    if (this.ended) return out;
+    this.ended = true;
+    if (this.fatal) return out;
+    if (this.partial.trim() && !this.skippingLongLine) {
+      const text = this.partial;
+      this.partial = '';
+      const lineNo = this.stats.lines + 1;
+      let complete = this.good === 0; // before any good line, judge it like any other line
+      if (!complete) { try { JSON.parse(text); complete = true; } catch { /* cut off */ } }
+      if (complete) this.line(text, out);
+      else {
+        this.stats.lines++;
+        this.stats.skipped++;
+        this.report('warn', 'cut-off', lineNo, `line ${lineNo} is cut off: the file ends in the middle of a line (the file is truncated; ${text.length} characters of it were dropped)`);
+      }
+    }
+    if (this.fatal) return out;
+    if (this.firstContentLine === 0 && this.stats.skipped === 0) {
+      this.fatal = this.report('error', 'empty', undefined, this.stats.chars === 0 ? 'the file is empty: there is no trace in it' : 'the file has only blank lines: there is no trace in it');
+      return out;
+    }
+    if (this.good === 0) { this.notTrace(this.firstContentLine); return out; }
+    if (!this.header) {
+      this.report('error', 'no-header', 1, 'there is no header line: line 1 should be {"type":"header",…} with the experiment and its parameters; the events are shown without the experiment\'s description');
+    }
+    if (!this.footer) {
+      this.report('warn', 'no-footer', undefined, `there is no footer: the trace stops after line ${this.stats.lines} without saying how the run ended (it was cut short, or the file is truncated); everything up to there is shown`);
+    }
+    return out;
+  }
+
+  private sniffBinary(chunk: string): boolean {
+    const head = chunk.slice(0, 4096);
+    if (head.charCodeAt(0) === 0x1f && (head.charCodeAt(1) === 0x8b || head.charCodeAt(1) === 0xfffd)) {
+      this.fatal = this.report('error', 'binary', undefined, 'this is not a trace: it looks compressed (gzip); decompress it first (gunzip) and open the .jsonl');
+      return true;
+    }
+    if (head.includes('\u0000')) {
+      this.fatal = this.report('error', 'binary', undefined, 'this is not a trace: it is a binary file (a trace is text, one JSON object per line)');
+      return true;
+    }
+    return false;
+  }
+
+  private line(raw: string, out: TraceLine[]): void {
+    const lineNo = ++this.stats.lines;
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text.trim() === '') return;
+    if (this.firstContentLine === 0) this.firstContentLine = lineNo;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      this.skip('not-json', lineNo, `line ${lineNo} is not JSON (${shortError(err)}): ${preview(text)}`);
+      return;
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      this.skip('not-object', lineNo, `line ${lineNo} is JSON but not an object: ${preview(text)}`);
+      return;
+    }
+    const obj = json as Record<string, unknown>;
+    switch (obj.type) {
+      case 'header': return this.onHeader(obj, lineNo, out);
+      case 'event': return this.onEvent(obj, lineNo, out);
+      case 'footer': return this.onFooter(obj, lineNo, out);
+      default:
+        this.skip('unknown-type', lineNo, obj.type === undefined
+          ? `line ${lineNo} is not a trace line: it has no "type" (expected "header", "event" or "footer"): ${preview(text)}`
+          : `line ${lineNo} has an unknown type ${JSON.stringify(obj.type)} (expected "header", "event" or "footer")`, `unknown-type:${String(obj.type)}`);
+    }
+  }
+
+  private onHeader(obj: Record<string, unknown>, lineNo: number, out: TraceLine[]): void {
+    if (this.header || this.version !== null) {
+      this.skip('second-header', lineNo, `line ${lineNo} is a second header (ignored; only line 1 describes the run)`, undefined, 'warn');
+      return;
+    }
+    const v = obj.version;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      this.version = -1;
+      this.report('error', 'bad-version', lineNo, `line ${lineNo}: the header's version is ${JSON.stringify(v)}, not a trace format version (this viewer reads version ${TRACE_VERSION}); reading on as version ${TRACE_VERSION}`);
+    } else {
+      this.version = v;
+      if (v > TRACE_VERSION) {
+        this.report('warn', 'newer-version', lineNo, `line ${lineNo}: this trace is format version ${v}, newer than this viewer reads (version ${TRACE_VERSION}); showing what version ${TRACE_VERSION} understands — a newer Socket Lab shows everything`);
+      }
+    }
+    if (lineNo !== this.firstContentLine) {
+      this.report('warn', 'header-not-first', lineNo, `the header is on line ${lineNo}, not line 1: the lines were reordered or something was written before it`);
+    }
+    const parsed = TraceHeader.safeParse({ ...obj, version: TRACE_VERSION });
+    if (!parsed.success) {
+      this.stats.skipped++;
+      this.report('error', 'bad-header', lineNo, `line ${lineNo}: the header is invalid (${zodProblem(parsed.error)}); the events are shown without the experiment's description`);
+      return;
+    }
+    this.header = parsed.data;
+    this.good++;
+    out.push(parsed.data);
+  }
+
+  private onEvent(obj: Record<string, unknown>, lineNo: number, out: TraceLine[]): void {
+    const parsed = TraceEvent.safeParse(obj);
+    if (!parsed.success) {
+      const kind = obj.kind;
+      if (typeof kind !== 'string' || !KNOWN_KINDS.has(kind)) {
+        const newer = (this.version ?? 0) > TRACE_VERSION;
+        this.skip('unknown-kind', lineNo, typeof kind === 'string'
+          ? `line ${lineNo}: unknown event kind ${JSON.stringify(kind)} (skipped${newer ? '; the newer format has it' : '; written by a newer or different program?'})`
+          : `line ${lineNo}: an event without a "kind" (skipped)`, `unknown-kind:${String(kind)}`, newer ? 'info' : 'warn');
+      } else {
+        const problem = zodProblem(parsed.error);
+        this.skip('bad-event', lineNo, `line ${lineNo}: invalid "${kind}" event (${problem}); skipped`, `bad-event:${kind}:${problem}`);
+      }
+      return;
+    }
+    const e = parsed.data;
+    if (this.footer) this.report('warn', 'after-footer', lineNo, `line ${lineNo} comes after the footer (the footer should be the last line); the event is shown anyway`);
+    if (e.t < this.maxT - REORDER_TOLERANCE_MS) {
+      this.report('info', 'out-of-order', lineNo, `line ${lineNo} (t = ${e.t.toFixed(1)} ms) is ${((this.maxT - e.t) / 1000).toFixed(1)} s earlier than line ${this.maxTLine}: the lines are not in the order they were written; they are shown sorted by time`);
+    }
+    if (e.t > this.maxT) { this.maxT = e.t; this.maxTLine = lineNo; }
+    this.good++;
+    this.stats.events++;
+    out.push(e);
+  }
+
+  private onFooter(obj: Record<string, unknown>, lineNo: number, out: TraceLine[]): void {
+    const parsed = TraceFooter.safeParse(obj);
+    if (!parsed.success) {
+      this.skip('bad-footer', lineNo, `line ${lineNo}: the footer is invalid (${zodProblem(parsed.error)}); how the run ended is unknown`, undefined, 'warn');
+      return;
+    }
+    if (this.footer) {
+      this.skip('second-footer', lineNo, `line ${lineNo} is a second footer (ignored)`, undefined, 'warn');
+      return;
+    }
+    this.footer = parsed.data;
+    this.good++;
+    out.push(parsed.data);
+  }
+
+  /** A line that could not be used. Before any good line, too many of them mean "not a trace". */
+  private skip(code: IssueCode, lineNo: number, message: string, key?: string, level: IssueLevel = 'warn'): void {
+    this.stats.skipped++;
+    this.firstProblem ??= message;
+    this.report(level, code, lineNo, message, key);
+    if (this.good === 0 && lineNo >= this.sniffLines) this.notTrace(this.firstContentLine);
+  }
+
+  private notTrace(lineNo: number): void {
+    const why = this.firstProblem ?? `line ${lineNo} is not a trace line`;
+    // The line-by-line issues are replaced by one clear verdict.
+    this.groups.clear();
+    this.fatal = this.report('error', 'not-trace', lineNo, `this is not a Socket Lab trace: no line of it is a trace line (${why})`);
+  }
+
+  /** Record a problem; repeats of the same problem are counted on its first report. */
+  private report(level: IssueLevel, code: IssueCode, line: number | undefined, message: string, key: string = code): TraceIssue {
+    const g = this.groups.get(key);
+    if (g) {
+      g.count++;
+      if (line !== undefined && g.lines.length < SAMPLE_LINES) g.lines.push(line);
+      return g;
+    }
+    if (this.groups.size >= MAX_GROUPS) {
+      const overflow = this.groups.get('too-many-problems');
+      if (overflow) { overflow.count++; return overflow; }
+      const issue: TraceIssue = { level: 'warn', code: 'too-many-problems', message: 'too many different problems to list them all; the first ones are above', count: 1, lines: [] };
+      this.groups.set('too-many-problems', issue);
+      return issue;
+    }
+    const issue: TraceIssue = { level, code, message, count: 1, lines: line !== undefined ? [line] : [], ...(line !== undefined ? { line } : {}) };
+    this.groups.set(key, issue);
+    return issue;
+  }
+}
+
+/** An issue as one sentence, with how many other lines had the same problem. */
+export function formatIssue(i: TraceIssue): string {
+  if (i.count <= 1) return i.message;
+  const others = i.count - 1;
+  const more = i.lines.slice(1);
+  return `${i.message} — and ${others} more line${others === 1 ? '' : 's'} like it${more.length ? ` (line${more.length === 1 ? '' : 's'} ${more.join(', ')}${others > more.length ? ', …' : ''})` : ''}`;
+}
+
+export interface ReadResult {
+  lines: TraceLine[];
+  issues: TraceIssue[];
+  header: TraceHeader | null;
+  footer: TraceFooter | null;
+  fatal: TraceIssue | null;
+  stats: ReaderStats;
+}
+
+/** Read a whole trace held in memory. */
+export function readTraceText(text: string, opts?: ReaderOptions): ReadResult {
+  const r = new TraceReader(opts);
+  const lines = r.push(text);
+  lines.push(...r.end());
+  return { lines, issues: r.issues, header: r.header, footer: r.footer, fatal: r.fatal, stats: r.stats };
+}
+
+function preview(text: string): string {
+  const s = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return JSON.stringify(s);
+}
+
+function shortError(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.length > 80 ? `${m.slice(0, 80)}…` : m;
+}
+
+function zodProblem(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const i = error.issues[0];
+  if (!i) return 'invalid';
+  const at = i.path.map(String).join('.');
+  return `${at ? `${at}: ` : ''}${i.message}`;
+}
