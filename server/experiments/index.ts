@@ -4,8 +4,9 @@
  */
 import type { Experiment } from './experiment.js';
 import echo from './echo/index.js';
+import streamBoundaries from './stream-boundaries/index.js';
 
-export const experiments: readonly Experiment[] = [echo];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);
