@@ -3,6 +3,8 @@ import { Catalog } from './components/Catalog.js';
 import { Controls } from './components/Controls.js';
 import { ParamsForm, defaultsOf, type ParamValues } from './components/ParamsForm.js';
 import { RunSide, RunView } from './components/RunView.js';
+import { KernelView } from './components/KernelView.js';
+import { KernelBadge } from './components/KernelSockets.js';
 import { t } from './i18n/index.js';
 import { useLab } from './lib/useLab.js';
 
@@ -61,6 +63,8 @@ export function App() {
             </div>
           </div>
           <RunView entry={entry} store={store} cursor={cursor}
+            panels={<KernelView store={store} cursor={cursor} />}
+            paneBadge={(role) => <KernelBadge store={store} cursor={cursor} role={role} />}
             live={live && run ? { onLine: (role, text) => lab.send({ type: 'stdin', runId: run.runId, role, text }) } : undefined} />
         </main>
       )}

@@ -30,6 +30,27 @@ interface Watched {
   opts: Required<WatchOptions>;
   blockedSince: number | null;
   pendingWrite: { mono: number; bytes: number; calls: number; queued: number; head?: string } | null;
+  socket: net.Socket;
+  /** write() calls that returned false, and ms spent in completed waits for 'drain'. */
+  writeFalse: number;
+  drainWaitMs: number;
+  /** The last `nodestate` reported, to report only changes. */
+  lastState: NodeState | null;
+}
+
+/** The Node side of a socket (the `nodestate` event's fields, shared/trace/kernel-events.ts). */
+interface NodeState {
+  writableLength: number;
+  writableHighWaterMark: number;
+  toKernel: number;
+  readableLength: number;
+  readableHighWaterMark: number;
+  bytesRead: number;
+  delivered: number;
+  flowing: boolean | null;
+  writeFalse: number;
+  drainWaitMs: number;
+  waiting: boolean;
 }
 
 const connected = typeof process.send === 'function';
@@ -40,6 +61,61 @@ const watched = new WeakMap<object, Watched>();
 const controlHandlers = new Map<string, ControlHandler>();
 const allSockets = new Set<Watched>();
 const serverIds = new WeakMap<object, string>();
+
+/**
+ * How often each watched socket's Node-side figures are looked at (ms); a `nodestate` event is
+ * written only when one changed. LAB_NODESTATE_MS=0 turns it off (the benchmark compares).
+ */
+const NODESTATE_MS = (() => {
+  const n = Number(process.env.LAB_NODESTATE_MS ?? 25);
+  return Number.isFinite(n) && n >= 0 ? n : 25;
+})();
+let nodeStateTimer: NodeJS.Timeout | null = null;
+
+function nodeStateOf(w: Watched): NodeState {
+  const s = w.socket;
+  const writableLength = s.writableLength;
+  const readableLength = s.readableLength;
+  // Node's bytesWritten counts what is still queued in Node too; what the kernel took is the rest.
+  const bytesWritten = s.bytesWritten ?? 0;
+  const bytesRead = s.bytesRead ?? 0;
+  return {
+    writableLength,
+    writableHighWaterMark: s.writableHighWaterMark,
+    toKernel: Math.max(0, bytesWritten - writableLength),
+    readableLength,
+    readableHighWaterMark: s.readableHighWaterMark,
+    bytesRead,
+    delivered: Math.max(0, bytesRead - readableLength),
+    flowing: s.readableFlowing,
+    writeFalse: w.writeFalse,
+    drainWaitMs: Math.round(w.drainWaitMs * 1000) / 1000,
+    waiting: w.blockedSince !== null,
+  };
+}
+
+/** Record the socket's Node-side figures if any changed since the last report. */
+function reportNodeState(w: Watched): void {
+  const cur = nodeStateOf(w);
+  const last = w.lastState;
+  if (last) {
+    let same = true;
+    for (const k in cur) if (cur[k as keyof NodeState] !== last[k as keyof NodeState]) { same = false; break; }
+    if (same) return;
+  }
+  w.lastState = cur;
+  record('nodestate', { sock: w.id, ...cur });
+}
+
+/** One timer for all sockets of the process; unref'd, so it never keeps an actor alive. */
+function startNodeState(): void {
+  if (nodeStateTimer || !connected || NODESTATE_MS <= 0) return;
+  nodeStateTimer = setInterval(() => {
+    for (const w of allSockets) reportNodeState(w);
+    if (allSockets.size === 0 && nodeStateTimer) { clearInterval(nodeStateTimer); nodeStateTimer = null; }
+  }, NODESTATE_MS);
+  nodeStateTimer.unref();
+}
 
 function flush(): void {
   flushScheduled = false;
@@ -99,9 +175,14 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
     opts: { coalesceWrites: options.coalesceWrites ?? false, captureBytes: options.captureBytes ?? 64 },
     blockedSince: null,
     pendingWrite: null,
+    socket,
+    writeFalse: 0,
+    drainWaitMs: 0,
+    lastState: null,
   };
   watched.set(socket, w);
   allSockets.add(w);
+  startNodeState();
 
   const write = socket.write;
   socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]): boolean {
@@ -121,6 +202,7 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
       flushWrite(w);
       const head = headOf(chunk, w.opts.captureBytes);
       record('write', { sock: w.id, bytes, ok, queued, ...(head ? { head } : {}) }, mono);
+      if (!ok) w.writeFalse++;
       if (!ok && w.blockedSince === null) w.blockedSince = mono;
     }
     return ok;
@@ -138,13 +220,20 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
     return (end as (...a: unknown[]) => net.Socket).apply(this, args);
   } as net.Socket['end'];
 
+  // destroy() closes the descriptor synchronously (uv_close -> close(2)); with SO_LINGER {on, n}
+  // that close(2) blocks the whole event loop for up to n s. Time it and report it on 'close'.
+  let closeBlockedMs: number | undefined;
   const destroy = socket.destroy;
   socket.destroy = function (this: net.Socket, ...args: unknown[]) {
-    if (!this.destroyed) {
-      flushWrite(w);
-      record('destroy', { sock: w.id, queued: this.writableLength });
-    }
-    return (destroy as (...a: unknown[]) => net.Socket).apply(this, args);
+    if (this.destroyed) return (destroy as (...a: unknown[]) => net.Socket).apply(this, args);
+    flushWrite(w);
+    record('destroy', { sock: w.id, queued: this.writableLength });
+    flush(); // send what we have now: the close below may stall this process for seconds
+    const hadHandle = Boolean((this as unknown as { _handle?: unknown })._handle);
+    const start = monoMicros();
+    const r = (destroy as (...a: unknown[]) => net.Socket).apply(this, args);
+    if (hadHandle) closeBlockedMs = (monoMicros() - start) / 1000;
+    return r;
   } as net.Socket['destroy'];
 
   const emit = socket.emit;
@@ -164,6 +253,7 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
         const now = monoMicros();
         const waitedMs = w.blockedSince === null ? 0 : (now - w.blockedSince) / 1000;
         w.blockedSince = null;
+        w.drainWaitMs += waitedMs;
         record('drain', { sock: w.id, waitedMs }, now);
         break;
       }
@@ -175,7 +265,9 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
         break;
       case 'close':
         flushWrite(w);
-        record('close', { sock: w.id, hadError: Boolean(args[0]) });
+        // A last look: what Node still held when the socket closed (unread data, a discarded queue).
+        if (NODESTATE_MS > 0) reportNodeState(w);
+        record('close', { sock: w.id, hadError: Boolean(args[0]), ...(closeBlockedMs !== undefined ? { blockedMs: closeBlockedMs } : {}) });
         allSockets.delete(w);
         break;
     }
@@ -263,6 +355,9 @@ if (connected) {
   });
   // The lab is gone (crashed or killed): an actor must never outlive it.
   process.on('disconnect', () => process.exit(0));
+  // The IPC channel alone must not keep an actor alive: a one-shot program ends when its own work
+  // is done, under the lab as on its own. (Pending sends still complete: they are active requests.)
+  process.channel?.unref();
 }
 
 export const lab = {

@@ -122,4 +122,36 @@ export const SampleEvent = z.object({
 });
 export type SampleEvent = z.infer<typeof SampleEvent>;
 
-export const kernelEvents = [SockoptEvent, SampleEvent] as const;
+/**
+ * The Node side of one socket, reported by the actor's runtime (actor = the role): what sits in
+ * Node's own buffers on top of what the kernel holds. Written every few tens of milliseconds while
+ * something changes, and once more when the socket closes. Totals count from lab.watch().
+ */
+export const NodeStateEvent = z.object({
+  ...eventBase,
+  kind: z.literal('nodestate'),
+  sock: SockId,
+  /** Bytes queued inside Node (its write buffer, plus a write libuv has not finished): writableLength. */
+  writableLength: count,
+  writableHighWaterMark: count,
+  /** Bytes Node has handed to the kernel: socket.bytesWritten minus writableLength. */
+  toKernel: count,
+  /** Bytes read from the kernel into Node's receive buffer and not yet given to the program. */
+  readableLength: count,
+  readableHighWaterMark: count,
+  /** Bytes Node has read from the kernel (socket.bytesRead). */
+  bytesRead: count,
+  /** Bytes the program has been given ('data' / read()): bytesRead minus readableLength. */
+  delivered: count,
+  /** readableFlowing: null = nobody consumes yet, false = paused, true = flowing. */
+  flowing: z.boolean().nullable(),
+  /** write() calls that returned false (backpressure). */
+  writeFalse: count,
+  /** Milliseconds spent waiting for 'drain' in completed waits. */
+  drainWaitMs: z.number().min(0),
+  /** A write() returned false and 'drain' has not fired yet. */
+  waiting: z.boolean(),
+});
+export type NodeStateEvent = z.infer<typeof NodeStateEvent>;
+
+export const kernelEvents = [SockoptEvent, SampleEvent, NodeStateEvent] as const;

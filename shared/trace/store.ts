@@ -12,6 +12,12 @@ export class TraceStore {
   header: TraceHeader | null = null;
   footer: TraceFooter | null = null;
   readonly events: TraceEvent[] = [];
+  /**
+   * The same events in arrival order, append-only: derived indexes (kernel samples per socket,
+   * …) read what is new since they last looked, without rescanning `events`, where a late line
+   * may have been inserted anywhere.
+   */
+  readonly arrived: TraceEvent[] = [];
   /** Terminal traffic per actor, in order: panes render from here without rescanning the trace. */
   private readonly stdioByActor = new Map<string, StdioEvent[]>();
   /** Bumped on every change, so views can tell cheaply whether to redraw. */
@@ -33,6 +39,7 @@ export class TraceStore {
       insertByTime(list, e);
     }
     insertByTime(this.events, e);
+    this.arrived.push(e);
   }
 
   /** An actor's terminal traffic (stdout, stderr, stdin) in time order. */
@@ -60,7 +67,7 @@ export class TraceStore {
 }
 
 /** Insert keeping time order; events almost always arrive in order, so search from the end. */
-function insertByTime<E extends { t: number }>(list: E[], e: E): void {
+export function insertByTime<E extends { t: number }>(list: E[], e: E): void {
   let i = list.length;
   while (i > 0 && list[i - 1]!.t > e.t) i--;
   if (i === list.length) list.push(e);

@@ -4,7 +4,7 @@ import { describeEvent } from '../../shared/trace/derive.js';
 import { t } from '../i18n/index.js';
 
 /** Kinds shown elsewhere (terminal text in the panes, kernel samples in gauges) stay out of the list. */
-const HIDDEN = new Set(['stdout', 'stderr', 'sample', 'packet']);
+const HIDDEN = new Set(['stdout', 'stderr', 'sample', 'nodestate', 'packet']);
 const MAX_ROWS = 400;
 
 /** The program-level events up to the cursor, newest at the bottom; click one to move the cursor there. */

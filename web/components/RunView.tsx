@@ -28,9 +28,11 @@ interface Props {
   onSeek?: ((t: number) => void) | undefined;
   /** Extra panels below the panes (kernel gauges, charts, …), in order. */
   panels?: ReactNode;
+  /** Extra header content per pane (the kernel's TCP state badge). */
+  paneBadge?: ((role: string) => ReactNode) | undefined;
 }
 
-export function RunView({ entry, store, cursor, live, onSeek, panels }: Props) {
+export function RunView({ entry, store, cursor, live, onSeek, panels, paneBadge }: Props) {
   const upTo = store ? store.indexAt(cursor) : 0;
   const events = store?.events ?? [];
   // Roles start servers first; show them the other way round, the initiator on the left.
@@ -41,7 +43,8 @@ export function RunView({ entry, store, cursor, live, onSeek, panels }: Props) {
       <div className="panes" style={{ gridTemplateColumns: `repeat(${Math.min(shownRoles.length, 3)}, minmax(0, 1fr))` }}>
         {shownRoles.map((r) => (
           <TerminalPane key={`${entry.id}/${r.name}`} role={r.name} summary={r.summary} source={r.source} store={store} cursor={cursor}
-            actor={actors.get(r.name)} {...(live ? { onLine: (text: string) => live.onLine(r.name, text) } : {})} />
+            actor={actors.get(r.name)} {...(live ? { onLine: (text: string) => live.onLine(r.name, text) } : {})}
+            {...(paneBadge ? { badge: paneBadge(r.name) } : {})} />
         ))}
       </div>
       {panels}
