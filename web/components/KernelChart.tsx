@@ -36,6 +36,12 @@ function fmtBytes(v: number): string {
   return v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(1)} MiB` : v >= 1024 ? `${(v / 1024).toFixed(0)} KiB` : `${v} B`;
 }
 
+/** Axis ticks in short units, or exact bytes where the short form would repeat a label. */
+function byteTicks(ticks: number[]): string[] {
+  const short = ticks.map(fmtBytes);
+  return new Set(short).size === short.length ? short : ticks.map((v) => `${Math.round(v).toLocaleString('en-US')} B`);
+}
+
 export function KernelChart({ store, cursor, onSeek }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -91,11 +97,12 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height: HEIGHT,
-      scales: { x: { time: false } },
+      // Queues and windows are counts from zero: a flat line at 64 KiB should not fill the chart.
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
       cursor: { drag: { x: false, y: false } },
       axes: [
         { label: t('chart.x'), values: (_u, ticks) => ticks.map((v) => `${v.toFixed(v < 10 ? 1 : 0)} s`) },
-        { label: t('chart.y'), size: 70, values: (_u, ticks) => ticks.map(fmtBytes) },
+        { label: t('chart.y'), size: 80, values: (_u, ticks) => byteTicks(ticks) },
       ],
       series: [
         { label: t('chart.time'), value: (_u, v) => (v == null ? '—' : `${v.toFixed(3)} s`) },

@@ -98,7 +98,10 @@ function Wire({ p, off }: { p: PipelineView; off: string | null }) {
   }
   return (
     <Stage cls="wire" title={t('pipeline.wire')} big={p.sndWnd !== undefined ? bytes(p.sndWnd) : '—'}
-      lines={[p.sndWnd !== undefined ? t('pipeline.window') : t('pipeline.noWindow'), p.probes ? t('pipeline.probes', { n: p.probes, b: p.backoff ?? 0 }) : '']} />
+      lines={[
+        p.sndWnd !== undefined ? t('pipeline.window') : p.writerState ? t('pipeline.noWindowState', { state: p.writerState === 'GONE' ? t('kernel.gone') : p.writerState }) : t('pipeline.noWindow'),
+        p.probes ? t('pipeline.probes', { n: p.probes, b: p.backoff ?? 0 }) : '',
+      ]} />
   );
 }
 
@@ -108,7 +111,7 @@ function Stage({ cls, title, big, lines = [], gauge, alert }: { cls: string; tit
     <div className={`stage ${cls}${alert ? ' alert' : ''}`}>
       <div className="stage-title">{title}</div>
       <div className="stage-big">{big}</div>
-      {fill !== undefined && (
+      {fill !== undefined && gauge?.limit !== undefined && (
         <div className="bar" aria-label={`${Math.round(fill * 100)}%`}>
           <div className={`fill${fill >= 0.9 ? ' full' : ''}`} style={{ width: `${(fill * 100).toFixed(1)}%` }} />
           <span className="pct">{Math.round(fill * 100)}%</span>

@@ -56,6 +56,7 @@ export const en = {
   'pipeline.rcvWnd': 'advertises a window of {n}',
   'pipeline.window': 'bytes the writer may still send',
   'pipeline.noWindow': 'window not reported',
+  'pipeline.noWindowState': "no window: the writer's socket is {state}",
   'pipeline.zeroWindow': 'ZERO WINDOW',
   'pipeline.zeroExplain': 'the reader has no room: the writer may not send',
   'pipeline.probes': 'zero-window probes unanswered: {n} (backoff {b})',

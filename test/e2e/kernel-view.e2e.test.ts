@@ -1,0 +1,85 @@
+/**
+ * The kernel view in real Chromium, against real runs: the pipeline's gauges, the TCP state
+ * badges and the kernel sockets table, from the kernel observer's samples and the actors' Node-side
+ * reports. Screenshots go to test-results/.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
+import { startLab, type TestLab } from '../helpers/lab-server.js';
+import { projectRoot } from '../../server/run/paths.js';
+
+const linux = process.platform === 'linux';
+const slowReaderBuilt = existsSync(path.join(projectRoot, 'dist/server/experiments/slow-reader/index.js'));
+
+/** Bytes shown in a stage's big figure ("2,304 B (2.3 KiB)" → 2304), or NaN. */
+async function stageBytes(page: Page, selector: string): Promise<number> {
+  const text = await page.locator(selector).first().innerText().catch(() => '');
+  const m = /([\d,]+) B/.exec(text);
+  return m ? Number(m[1]!.replace(/,/g, '')) : NaN;
+}
+
+describe.skipIf(!browserAvailable || !linux)('kernel view in real Chromium', () => {
+  let lab: TestLab;
+  let browser: Browser;
+  beforeAll(async () => { lab = await startLab(); browser = await launchBrowser(); });
+  afterAll(async () => { await browser?.close(); await lab?.close(); });
+
+  it('echo: a pipeline per direction, ESTABLISHED badges while live, the states after close once stopped', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${lab.base}/?token=${lab.token}`);
+    await page.locator('.catalog button[data-experiment="echo"]').click();
+    await page.locator('#param-count').fill('2');
+    await page.locator('#param-intervalMs').fill('100');
+    await page.locator('button.run').click();
+
+    // Both directions carried the echo: client → server and server → client.
+    await expect.poll(() => page.locator('.pipeline').count(), { timeout: 15_000 }).toBe(2);
+    const toServer = page.locator('.pipeline[data-writer="client"][data-reader="server"]');
+    await expect.poll(() => toServer.locator('.stage').last().innerText(), { timeout: 15_000 }).toMatch(/server s\d+ read\s+\S*\s*(\d+) B/);
+    // Node-side figures: the server's Node buffer is flowing (the echo server reads as data arrives).
+    await expect.poll(() => toServer.locator('.stage').nth(5).innerText()).toMatch(/flowing/);
+    // The pane header's kernel badge and the sockets table show the live connection.
+    await expect.poll(() => page.locator('.pane[data-role="client"] .tcp-badge').innerText(), { timeout: 15_000 }).toBe('ESTABLISHED');
+    await expect.poll(() => page.locator('.kernel-sockets tr[data-state="LISTEN"]').count()).toBe(1);
+    await expect.poll(() => page.locator('.kernel-sockets tr[data-state="ESTABLISHED"]').count()).toBe(2);
+    expect(await page.locator('.kernel-chart canvas').count()).toBeGreaterThan(0);
+    await screenshot(page, 'kernel-view-echo-live');
+
+    await page.locator('button.stop').click();
+    await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 15_000 }).toMatch(/ended \(stopped/);
+    // After the processes exit the kernel still holds one end in TIME_WAIT (or freed them both):
+    // no ESTABLISHED socket is left.
+    await expect.poll(() => page.locator('.kernel-sockets tr[data-state="ESTABLISHED"]').count()).toBe(0);
+    const states = await page.locator('.kernel-sockets tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')).filter(Boolean));
+    expect(states.length).toBeGreaterThanOrEqual(3);
+    expect(states.every((s) => ['TIME_WAIT', 'GONE', 'FIN_WAIT2', 'LAST_ACK', 'CLOSE', 'FIN_WAIT1', 'CLOSING', 'CLOSE_WAIT'].includes(s!))).toBe(true);
+    await screenshot(page, 'kernel-view-echo-stopped');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!slowReaderBuilt)('slow-reader: the paused reader\'s kernel queues fill, and the zero window shows', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${lab.base}/?token=${lab.token}`);
+    await page.locator('.catalog button[data-experiment="slow-reader"]').click();
+    await page.locator('button.run').click();
+    const pipe = page.locator('.pipeline').first();
+    await expect.poll(() => pipe.count(), { timeout: 15_000 }).toBe(1);
+    // Stages: 0 wrote, 1 Node queue, 2 kernel send queue, 3 wire, 4 kernel receive queue, 5 Node buffer, 6 read.
+    await expect.poll(() => stageBytes(page, '.pipeline .stage.kernel:nth-child(3) .stage-big'), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => stageBytes(page, '.pipeline .stage.kernel:nth-child(5) .stage-big'), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => pipe.locator('.zero-window').count(), { timeout: 20_000 }).toBe(1);
+    await screenshot(page, 'kernel-view-slow-reader');
+    await page.locator('button.stop').click();
+    await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 15_000 }).toMatch(/ended/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
