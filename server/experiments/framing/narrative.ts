@@ -1,0 +1,1 @@
+export const narrative = `(to be written)`;

@@ -1,0 +1,114 @@
+// Framing server: decodes every connection's byte stream twice, side by side —
+//  - naively, one read() = one message (what seed 003's and 004's first servers do), and
+//  - with the chosen framing (delimiter, fixed length, length prefix or TLV), like seed 004's
+//    delimiter server or Go's bufio.Scanner.
+// A frame longer than maxFrameSize (seed 003: 128 bytes "to prevent flood attack") or a malformed
+// one gets its named error; then the server drops the connection (telling the peer why) or skips
+// the frame, as onError says. The decoder never holds more than one frame's worth of bytes.
+// Point your own client at it: node server.js --port 9000 --framing delimiter, then nc 127.0.0.1 9000
+import net from 'node:net';
+import { lab } from '../../actor/runtime.js';
+import { describeFraming, framingSetup, type FramingSetup, naiveSetup } from '../../../shared/stream/framing-setup.js';
+import type { DecodeResult } from '../../../shared/codecs/index.js';
+
+const params = lab.params({
+  port: 0, host: '127.0.0.1', framing: 'delimiter', frameSize: 32, maxFrameSize: 128, onError: 'drop',
+});
+const { port, host, onError } = params;
+const chosen = framingSetup(params);
+if ('error' in chosen) {
+  console.error(`cannot decode: ${chosen.error}`);
+  process.exit(2);
+}
+const setup: FramingSetup = chosen;
+const naive = naiveSetup();
+
+/** Per connection and decoder, lines printed and events reported at most (the output stays human). */
+const PRINT_MAX = 60;
+const REPORT_MAX = 2000;
+/** After telling a peer why it is dropped, how long to wait for it to close before cutting it off. */
+const DROP_GRACE_MS = 1000;
+
+/** A message as one short line: binary values in hex, fixed-length padding counted, not shown. */
+function preview(message: unknown, text: string): string {
+  const value = (message as { typeName?: string; value?: Uint8Array }).typeName === 'binary' ? (message as { value: Uint8Array }).value : null;
+  if (value) return `0x${Buffer.from(value.subarray(0, 30)).toString('hex')}${value.length > 30 ? '…' : ''}`;
+  const padding = /\u0000+$/.exec(text)?.[0].length ?? 0;
+  const shown = text.slice(0, text.length - padding);
+  return JSON.stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown) + (padding ? ` + ${padding} × 0x00` : '');
+}
+
+const server = net.createServer((conn) => {
+  const peer = `${conn.remoteAddress}:${conn.remotePort}`;
+  const sock = lab.sockId(conn) ?? 'conn';
+  const framed = setup.codec.createDecoder(setup.params);
+  const reads = naive.codec.createDecoder(naive.params);
+  const counts = { naive: 0, framed: 0 };
+  let dropped = false;
+  console.log(`accepted ${peer}; ${describeFraming(setup)}`);
+
+  /** Prints and reports what one decoder made of the bytes so far. */
+  const show = (which: 'naive' | 'framed', results: DecodeResult<unknown>[]): void => {
+    const codec = which === 'naive' ? naive.codec : setup.codec;
+    const decoder = which === 'naive' ? 'naive' : setup.name;
+    for (const r of results) {
+      if (r.kind === 'message') {
+        const i = counts[which]++;
+        const v = codec.describe(r.message);
+        const label = which === 'naive' ? `naive  read #${i}` : `framed msg  #${i}`;
+        if (i < PRINT_MAX) console.log(`${label}: ${preview(r.message, v.text)} (${v.label}; stream bytes ${r.start}..${r.end - 1})`);
+        else if (i === PRINT_MAX) console.log(`${label}: … (further ${which} messages not printed; the event list has them)`);
+        if (i < REPORT_MAX) {
+          lab.report('frame', {
+            decoder, conn: sock, index: i, length: r.payloadEnd - r.payloadStart, text: v.text.slice(0, 200),
+            start: r.start, end: r.end, payloadStart: r.payloadStart, payloadEnd: r.payloadEnd,
+            payloadHex: Buffer.from(v.bytes.subarray(0, 512)).toString('hex'), label: v.label,
+          });
+        }
+      } else {
+        const reaction = r.action === 'skip' ? 'skip' : onError === 'skip' ? 'stop' : 'drop';
+        console.log(`${which} decoder: ${r.error.code} at byte ${r.offset}: ${r.error.message} → ${reaction === 'skip' ? 'skipping that frame' : reaction === 'drop' ? 'dropping the connection' : 'cannot go on (extent unknown): dropping the connection'}`);
+        lab.report('frame-error', {
+          decoder, conn: sock, code: r.error.code, message: r.error.message, offset: r.offset, action: r.action,
+          reaction: reaction === 'skip' ? 'skip' : 'drop', resumeAt: r.resumeAt,
+        });
+        if (r.action === 'stop') drop(`${r.error.code}: ${r.error.message}`);
+      }
+    }
+  };
+
+  /** Tell the peer why, stop reading its bytes into anything, and close. */
+  const drop = (reason: string): void => {
+    if (dropped) return;
+    dropped = true;
+    conn.end(`error: ${reason}; closing\n`);
+    setTimeout(() => conn.destroy(), DROP_GRACE_MS).unref();
+  };
+
+  conn.on('data', (chunk: Buffer) => {
+    if (dropped) return; // being dropped: what still arrives is not looked at
+    show('naive', reads.push(chunk));
+    show('framed', framed.push(chunk));
+  });
+  conn.on('end', () => {
+    const e = framed.end();
+    if (e.incomplete) {
+      console.log(`stream ended inside a frame: ${e.pendingBytes} B from byte ${e.pendingStart} never became a message`);
+      lab.report('frame-error', { decoder: setup.name, conn: sock, code: 'INCOMPLETE', message: `stream ended inside a frame (${e.pendingBytes} B)`, offset: e.pendingStart, action: 'stop', reaction: 'none' });
+    }
+    const s = framed.stats;
+    console.log(`${peer} closed: ${counts.naive} reads, ${counts.framed} framed messages, ${s.errors} errors; decoder held at most ${s.peakBufferedBytes} B`);
+    lab.report('decoder-stats', { decoder: setup.name, conn: sock, ...s });
+    conn.end();
+  });
+  conn.on('error', (err) => console.error(`connection error: ${err.message}`));
+});
+lab.watchServer(server, { captureBytes: 4096 });
+server.on('error', (err) => {
+  console.error(`cannot listen: ${err.message}`);
+  process.exit(1);
+});
+server.listen(port, host, () => {
+  const a = server.address() as net.AddressInfo;
+  console.log(`listening on ${a.address}:${a.port}`);
+});
