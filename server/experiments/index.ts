@@ -5,8 +5,9 @@
 import type { Experiment } from './experiment.js';
 import echo from './echo/index.js';
 import streamBoundaries from './stream-boundaries/index.js';
+import linger from './linger/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries, linger];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);
