@@ -3,13 +3,18 @@ import { Catalog } from './components/Catalog.js';
 import { Controls } from './components/Controls.js';
 import { ParamsForm, defaultsOf, type ParamValues } from './components/ParamsForm.js';
 import { RunSide, RunView } from './components/RunView.js';
-import { KernelView } from './components/KernelView.js';
-import { KernelBadge } from './components/KernelSockets.js';
+import { ReplayPanel } from './components/ReplayPanel.js';
+import { RunPanels, runPaneBadge } from './components/RunPanels.js';
 import { t } from './i18n/index.js';
 import { useLab } from './lib/useLab.js';
+import { useCursor } from './lib/cursor.js';
+import type { TraceSource } from './lib/trace-source.js';
 
-/** The live lab: catalog, parameters, Run/Stop, and the run view following the live trace. */
-export function App() {
+/**
+ * The live lab: catalog, parameters, Run/Stop, and the run view following the live trace (or
+ * pinned to a moment of it: the cursor). `onOpenTrace` shows a trace file on the replay page.
+ */
+export function App({ onOpenTrace }: { onOpenTrace?: ((s: TraceSource) => void) | undefined } = {}) {
   const lab = useLab();
   const [selected, setSelected] = useState<string | null>(null);
   const [params, setParams] = useState<Record<string, ParamValues>>({});
@@ -23,7 +28,10 @@ export function App() {
   const run = entry ? lab.runs.get(entry.id) : undefined;
   const store = run?.store ?? null;
   const live = Boolean(run?.live);
-  const cursor = Infinity; // the live view shows everything received so far
+  // The cursor follows the live trace (Infinity) until a click pins it to a moment.
+  const timeline = useCursor(store, { live });
+  const cursor = timeline.cursor;
+  const onSeek = timeline.pin;
   const pending = entry ? lab.pending.has(entry.id) : false;
 
   let status = t('run.none');
@@ -62,9 +70,10 @@ export function App() {
               {live && run && <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} />}
             </div>
           </div>
-          <RunView entry={entry} store={store} cursor={cursor}
-            panels={<KernelView store={store} cursor={cursor} />}
-            paneBadge={(role) => <KernelBadge store={store} cursor={cursor} role={role} />}
+          <ReplayPanel ctl={timeline} store={store} entry={entry} onOpen={onOpenTrace} />
+          <RunView entry={entry} store={store} cursor={cursor} onSeek={onSeek}
+            panels={<RunPanels store={store} cursor={cursor} onSeek={onSeek} />}
+            paneBadge={runPaneBadge(store, cursor)}
             live={live && run ? { onLine: (role, text) => lab.send({ type: 'stdin', runId: run.runId, role, text }) } : undefined} />
         </main>
       )}
