@@ -71,6 +71,8 @@ const NODESTATE_MS = (() => {
   return Number.isFinite(n) && n >= 0 ? n : 25;
 })();
 let nodeStateTimer: NodeJS.Timeout | null = null;
+/** What the reporting costs this process: timer ticks, reports written, ms spent in the ticks. */
+const nodeStateStats = { ticks: 0, reports: 0, ms: 0 };
 
 function nodeStateOf(w: Watched): NodeState {
   const s = w.socket;
@@ -104,6 +106,7 @@ function reportNodeState(w: Watched): void {
     if (same) return;
   }
   w.lastState = cur;
+  nodeStateStats.reports++;
   record('nodestate', { sock: w.id, ...cur });
 }
 
@@ -111,8 +114,11 @@ function reportNodeState(w: Watched): void {
 function startNodeState(): void {
   if (nodeStateTimer || !connected || NODESTATE_MS <= 0) return;
   nodeStateTimer = setInterval(() => {
+    const t0 = performance.now();
     for (const w of allSockets) reportNodeState(w);
     if (allSockets.size === 0 && nodeStateTimer) { clearInterval(nodeStateTimer); nodeStateTimer = null; }
+    nodeStateStats.ticks++;
+    nodeStateStats.ms += performance.now() - t0;
   }, NODESTATE_MS);
   nodeStateTimer.unref();
 }
@@ -375,6 +381,8 @@ export const lab = {
   sockId(socket: object): string | undefined { return watched.get(socket)?.id; },
   /** Send everything recorded so far now (before a call that blocks the event loop). */
   flush,
+  /** What the periodic `nodestate` reporting has cost this process so far (for the benchmark). */
+  nodeStateStats: () => ({ ...nodeStateStats }),
   /** Record an event of any kind the trace schema knows (used by option and close helpers). */
   record,
 };

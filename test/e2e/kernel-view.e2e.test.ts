@@ -47,7 +47,7 @@ describe.skipIf(!browserAvailable || !linux)('kernel view in real Chromium', () 
     await expect.poll(() => page.locator('.pane[data-role="client"] .tcp-badge').innerText(), { timeout: 15_000 }).toBe('ESTABLISHED');
     await expect.poll(() => page.locator('.kernel-sockets tr[data-state="LISTEN"]').count()).toBe(1);
     await expect.poll(() => page.locator('.kernel-sockets tr[data-state="ESTABLISHED"]').count()).toBe(2);
-    expect(await page.locator('.kernel-chart canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.kernel-chart canvas').count()).toBeGreaterThan(0);
     await screenshot(page, 'kernel-view-echo-live');
 
     await page.locator('button.stop').click();
@@ -76,6 +76,12 @@ describe.skipIf(!browserAvailable || !linux)('kernel view in real Chromium', () 
     await expect.poll(() => stageBytes(page, '.pipeline .stage.kernel:nth-child(3) .stage-big'), { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => stageBytes(page, '.pipeline .stage.kernel:nth-child(5) .stage-big'), { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => pipe.locator('.zero-window').count(), { timeout: 20_000 }).toBe(1);
+    // Node's side holds bytes too: the writer's queue, and the paused reader's buffer.
+    await expect.poll(() => stageBytes(page, '.pipeline .stage:nth-child(2) .stage-big')).toBeGreaterThan(0);
+    await expect.poll(() => stageBytes(page, '.pipeline .stage:nth-child(6) .stage-big')).toBeGreaterThan(0);
+    // The writer keeps probing the closed window, backing off after each probe.
+    await expect.poll(async () => Number(/probe backoff (\d+)/.exec(await pipe.locator('.stage.wire').innerText())?.[1] ?? 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('.pane[data-role="writer"] .tcp-badge').innerText()).toBe('ESTABLISHED');
     await screenshot(page, 'kernel-view-slow-reader');
     await page.locator('button.stop').click();
     await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 15_000 }).toMatch(/ended/);

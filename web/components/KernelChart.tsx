@@ -52,8 +52,15 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
   const seekRef = useRef(onSeek);
   seekRef.current = onSeek;
   const [empty, setEmpty] = useState(true);
+  // A rebuild held back by the rate limit is done by a timer, so the last change is never left out.
+  const [, setTick] = useState(0);
+  const pendingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  useEffect(() => () => { plot.current?.destroy(); plot.current = null; }, []);
+  useEffect(() => () => {
+    plot.current?.destroy();
+    plot.current = null;
+    if (pendingTimer.current) clearTimeout(pendingTimer.current);
+  }, []);
 
   // Keep the chart's width with its box.
   useEffect(() => {
@@ -79,6 +86,9 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
       setEmpty(data.series.length === 0);
       draw(el, data);
     } else {
+      if (changed && !pendingTimer.current) {
+        pendingTimer.current = setTimeout(() => { pendingTimer.current = null; setTick((n) => n + 1); }, REBUILD_MS);
+      }
       plot.current?.redraw(false, false);
     }
   });
@@ -101,7 +111,7 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
       scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
       cursor: { drag: { x: false, y: false } },
       axes: [
-        { label: t('chart.x'), values: (_u, ticks) => ticks.map((v) => `${v.toFixed(v < 10 ? 1 : 0)} s`) },
+        { label: t('chart.x'), values: (_u, ticks, _i, _space, incr) => ticks.map((v) => `${v.toFixed(Math.max(0, Math.min(3, Math.ceil(-Math.log10(incr)))))} s`) },
         { label: t('chart.y'), size: 80, values: (_u, ticks) => byteTicks(ticks) },
       ],
       series: [

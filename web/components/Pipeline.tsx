@@ -91,7 +91,8 @@ function Wire({ p, off }: { p: PipelineView; off: string | null }) {
         <div className="stage-title">{t('pipeline.wire')}</div>
         <div className="zero-window">{t('pipeline.zeroWindow')}</div>
         <div className="stage-line">{t('pipeline.zeroExplain')}</div>
-        {p.probes !== undefined && <div className="stage-line strong">{t('pipeline.probes', { n: p.probes, b: p.backoff ?? 0 })}</div>}
+        {p.backoff !== undefined && <div className="stage-line strong backoff">{t('pipeline.backoff', { b: p.backoff })}</div>}
+        {p.probes !== undefined && <div className="stage-line">{t('pipeline.unanswered', { n: p.probes })}</div>}
         {p.persistMs !== undefined && <div className="stage-line">{t('pipeline.persist', { s: (p.persistMs / 1000).toFixed(2) })}</div>}
       </div>
     );

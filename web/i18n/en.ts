@@ -60,6 +60,8 @@ export const en = {
   'pipeline.zeroWindow': 'ZERO WINDOW',
   'pipeline.zeroExplain': 'the reader has no room: the writer may not send',
   'pipeline.probes': 'zero-window probes unanswered: {n} (backoff {b})',
+  'pipeline.backoff': 'probe backoff {b}: one more per probe sent, the wait doubles',
+  'pipeline.unanswered': 'probes unanswered right now: {n}',
   'pipeline.persist': 'next probe in {s} s',
   'pipeline.flowing': 'flowing: handed to the program as it arrives',
   'pipeline.paused': 'PAUSED: the program is not reading',
