@@ -4,12 +4,20 @@
  * really crossed the wire (SYN, FIN, RST, zero windows and probes) next to the programs' calls.
  *
  * Which segments belong to the run: those with a port the run uses (ctx.ports(), the same rule
- * as the kernel observer). Ports become known only when an actor reports a listen / connect /
- * accept, a little after the kernel already sent the SYN; so tcpdump captures all TCP on `lo`
- * from before the first actor starts, and segments whose ports are not (yet) the run's wait in a
- * short, bounded holding area: they are written if one of their ports turns up within
- * HOLD_MS, else forgotten. Restarting tcpdump with a narrower filter per new port would lose the
- * segments sent while it restarts — the handshake, exactly what must not be lost.
+ * as the kernel observer). The catch is time: a port becomes known when an actor reports its
+ * listen / connect / accept, while the capture must already be running for the first SYN. So:
+ *
+ * 1. tcpdump starts before any actor, capturing all TCP on `lo` ("broad"). Segments whose ports
+ *    are not the run's (yet) wait in a short, bounded holding area: written if one of their ports
+ *    turns up within HOLD_MS, else forgotten.
+ * 2. When the first port is known, a second tcpdump starts with a kernel filter on the run's
+ *    ports ("narrow"), so a busy loopback (other runs, benchmarks) is not copied to us at all —
+ *    a broad capture under load drops packets. Once the narrow one is capturing, the two hand
+ *    over at that instant T: the old one's segments before T, the new one's from T on. Both see
+ *    every segment (with timestamps a few hundred ns apart), so a segment near T found in both
+ *    is written once (matched by its header), and none is lost while tcpdump restarts.
+ * 3. A later port starts another handover only if no captured segment has shown it yet (a
+ *    client's ephemeral port is covered by the listening port it talks to).
  *
  * When tcpdump is missing or may not capture, the capability says so and how to turn it on; the
  * run goes on without packets.
@@ -23,6 +31,24 @@ import type { RunContext, RunPlugin, RunPluginFactory } from './plugin.js';
 /** How long a segment with unknown ports is held, and how many at most. */
 export const HOLD_MS = 3000;
 const HOLD_MAX = 20_000;
+/** Wait this long after a new port before deciding whether the filter must grow (ms). */
+const REFILTER_DEBOUNCE_MS = 40;
+const COVER_CHECK_MS = 300;
+/** A kernel filter with more ports than this is not worth it: stay broad. */
+const MAX_FILTER_PORTS = 40;
+/** Near a handover, segments within this much of the cut are matched between the two captures (µs). */
+const HANDOVER_WINDOW_US = 2000;
+
+interface Tap {
+  capture: Capture;
+  /** Ports in its kernel filter; null = all TCP. */
+  ports: Set<number> | null;
+  /** Segments with timestamps in [from, until) are this tap's to write (µs, monotonic). */
+  from: number;
+  until: number;
+  /** While the previous tap is still flushing, this tap's segments wait here, in arrival order. */
+  queue: { seg: TcpSegment; mono: number }[] | null;
+}
 
 export interface CapturePluginOptions {
   platform?: NodeJS.Platform;
@@ -32,16 +58,29 @@ export interface CapturePluginOptions {
 
 export class CapturePlugin implements RunPlugin {
   readonly name = 'capture';
-  private capture: Capture | null = null;
   private ctx: RunContext | null = null;
+  private tcpdump = '';
+  private current: Tap | null = null;
+  private retiring: Promise<void> | null = null;
+  private switching = false;
+  private refilterTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private readonly flows = new FlowTracker();
   private held: { seg: TcpSegment; mono: number }[] = [];
-  private written = 0;
+  /** Ports seen in a segment the current narrow tap captured. */
+  private readonly covered = new Set<number>();
+  /** Headers of segments the old tap wrote near the cut, to drop the new tap's copies. */
+  private nearCut = new Map<string, number>();
+  /** Kernel drop counts from tcpdump's statistics: while capturing all of lo, and while filtered. */
+  private droppedBroad = 0;
+  private droppedNarrow = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Every tcpdump process id this plugin started (tests check none survives the run). */
+  readonly pids: number[] = [];
+  /** How many tcpdump processes took over from another (for tests and the closing note). */
+  handovers = 0;
 
   constructor(private readonly opts: CapturePluginOptions = {}) {}
-
-  /** The tcpdump process id, kept after stop (tests check it is gone after the run). */
-  pid: number | undefined;
 
   async start(ctx: RunContext): Promise<string> {
     const platform = this.opts.platform ?? process.platform;
@@ -50,16 +89,13 @@ export class CapturePlugin implements RunPlugin {
     if (platform !== 'linux') return HOW_TO_ENABLE.notLinux(platform);
     const tcpdump = findTcpdump(env);
     if (!tcpdump) return HOW_TO_ENABLE.noTcpdump;
+    this.tcpdump = tcpdump;
     this.ctx = ctx;
-    const capture = new Capture({
-      tcpdump,
-      ...(this.opts.iface ? { iface: this.opts.iface } : {}),
-      onSegment: (seg, mono) => this.onSegment(seg, mono),
-      onFailure: (message) => ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}` }),
-    });
+    let tap: Tap;
     try {
-      await capture.start();
+      tap = await this.open(null, -Infinity);
     } catch (err) {
+      this.ctx = null;
       const said = (err as Error).message;
       const cap = hasCapNetRaw();
       if (/permission|not permitted|privilege/i.test(said) || cap === false) {
@@ -67,26 +103,124 @@ export class CapturePlugin implements RunPlugin {
       }
       return `off: tcpdump could not capture: ${said}`;
     }
-    this.capture = capture;
-    this.pid = capture.pid;
-    ctx.onPort(() => this.release());
+    this.current = tap;
+    ctx.onPort((port) => this.onPort(port));
+    for (const p of ctx.ports()) this.onPort(p);
     return 'on';
   }
 
-  private belongs(seg: TcpSegment): boolean {
-    const ports = this.ctx!.ports();
-    return ports.has(seg.srcPort) || ports.has(seg.dstPort);
+  /** Starts a tcpdump for these ports (null = all TCP); resolves once it is capturing. */
+  private async open(ports: Set<number> | null, from: number): Promise<Tap> {
+    const filter = ports ? `tcp and (${[...ports].map((p) => `port ${p}`).join(' or ')})` : 'tcp';
+    const tap: Tap = { capture: null as unknown as Capture, ports, from, until: Infinity, queue: null };
+    tap.capture = new Capture({
+      tcpdump: this.tcpdump,
+      filter,
+      ...(this.opts.iface ? { iface: this.opts.iface } : {}),
+      onSegment: (seg, mono) => this.onSegment(tap, seg, mono),
+      onFailure: (message) => this.ctx?.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}` }),
+    });
+    const started = tap.capture.start();
+    if (tap.capture.pid !== undefined) this.pids.push(tap.capture.pid);
+    await started;
+    return tap;
   }
 
-  private onSegment(seg: TcpSegment, mono: number): void {
+  private later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
+    this.timers.add(t);
+  }
+
+  private onPort(port: number): void {
+    this.release();
+    if (this.stopped || !this.current) return;
+    if (this.current.ports === null) this.scheduleRefilter(REFILTER_DEBOUNCE_MS);
+    // A port already seen beside a filtered one needs nothing; check once its first segments had time to arrive.
+    else if (!this.current.ports.has(port)) this.later(() => { if (!this.covered.has(port) && !this.current?.ports?.has(port)) this.scheduleRefilter(0); }, COVER_CHECK_MS);
+  }
+
+  private scheduleRefilter(ms: number): void {
+    if (this.refilterTimer || this.stopped) return;
+    this.refilterTimer = setTimeout(() => { this.refilterTimer = null; void this.refilter(); }, ms);
+  }
+
+  /** Hand over to a tcpdump filtered on every port of the run so far. */
+  private async refilter(): Promise<void> {
+    const ctx = this.ctx;
+    const old = this.current;
+    if (!ctx || !old || this.stopped) return;
+    if (this.switching) { this.scheduleRefilter(100); return; }
+    const ports = new Set(ctx.ports());
+    if (ports.size === 0 || ports.size > MAX_FILTER_PORTS) return;
+    if (old.ports && [...ports].every((p) => old.ports!.has(p))) return;
+    this.switching = true;
+    let next: Tap;
+    try {
+      next = await this.open(ports, 0);
+    } catch (err) {
+      // Keep the capture we have; it still sees everything it saw before.
+      ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: could not narrow the filter (${(err as Error).message}); still capturing all TCP on lo` });
+      this.switching = false;
+      return;
+    }
+    if (this.stopped) { await next.capture.stop(); this.switching = false; return; }
+    // The cut: from now on the new tap's segments count; the old one finishes what came before.
+    const cut = ctxNow();
+    old.until = cut;
+    next.from = cut;
+    next.queue = [];
+    this.nearCut = new Map();
+    this.current = next;
+    this.covered.clear();
+    this.handovers++;
+    this.retiring = old.capture.stop().then(() => {
+      this.noteDrops(old);
+      const queued = next.queue ?? [];
+      next.queue = null;
+      for (const q of queued) this.accept(next, q.seg, q.mono);
+      this.switching = false;
+      this.retiring = null;
+    });
+  }
+
+  private onSegment(tap: Tap, seg: TcpSegment, mono: number): void {
     if (!this.ctx) return;
-    // Older held segments go first so each connection is tracked in order.
+    if (tap.queue) { tap.queue.push({ seg, mono }); return; }
+    this.accept(tap, seg, mono);
+  }
+
+  /**
+   * Decide whether this tap owns the segment, then write or hold it. A retiring tap owns what came
+   * before the cut; the current one what came after. Near the cut both may have it: the retiring
+   * tap (always processed first) notes what it wrote, and the current one skips those copies.
+   */
+  private accept(tap: Tap, seg: TcpSegment, mono: number): void {
+    if (tap !== this.current) {
+      if (mono >= tap.until) return;
+      if (tap.until - mono < HANDOVER_WINDOW_US) {
+        const k = headerKey(seg);
+        this.nearCut.set(k, (this.nearCut.get(k) ?? 0) + 1);
+      }
+    } else if (tap.from !== -Infinity) {
+      if (mono < tap.from - HANDOVER_WINDOW_US) return;
+      if (mono < tap.from + HANDOVER_WINDOW_US) {
+        const k = headerKey(seg);
+        const n = this.nearCut.get(k) ?? 0;
+        if (n > 0) { this.nearCut.set(k, n - 1); return; }
+      }
+    }
+    if (tap.ports) { this.covered.add(seg.srcPort); this.covered.add(seg.dstPort); }
     if (this.held.length) this.release(mono);
     if (this.belongs(seg)) this.write(seg, mono);
     else {
       this.held.push({ seg, mono });
       if (this.held.length > HOLD_MAX) this.held.shift();
     }
+  }
+
+  private belongs(seg: TcpSegment): boolean {
+    const ports = this.ctx!.ports();
+    return ports.has(seg.srcPort) || ports.has(seg.dstPort);
   }
 
   /** Write held segments whose ports are now known; forget those held too long. */
@@ -102,22 +236,49 @@ export class CapturePlugin implements RunPlugin {
   }
 
   private write(seg: TcpSegment, mono: number): void {
-    this.written++;
     this.ctx!.append({ actor: 'wire', ...this.flows.observe(seg) }, mono);
   }
 
+  private noteDrops(tap: Tap): void {
+    if (!tap.capture.dropped) return;
+    if (tap.ports) this.droppedNarrow += tap.capture.dropped;
+    else this.droppedBroad += tap.capture.dropped;
+  }
+
   async stop(): Promise<void> {
-    const capture = this.capture;
-    if (!capture) return;
-    this.capture = null;
-    await capture.stop();
+    this.stopped = true;
+    if (this.refilterTimer) clearTimeout(this.refilterTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    // A handover in progress: let it finish (bounded by Capture.stop's own bounds).
+    while (this.switching && this.retiring === null) await new Promise((r) => setTimeout(r, 20));
+    if (this.retiring) await this.retiring;
+    const tap = this.current;
+    this.current = null;
+    if (tap) {
+      await tap.capture.stop();
+      this.noteDrops(tap);
+      if (tap.queue) { const q = tap.queue; tap.queue = null; for (const x of q) this.accept(tap, x.seg, x.mono); }
+    }
     this.release();
     this.held = [];
-    if (capture.dropped) {
-      this.ctx?.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: the kernel dropped ${capture.dropped} packets (tcpdump could not keep up); the ladder misses them` });
+    if (this.droppedNarrow && this.ctx) {
+      this.ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: the kernel dropped ${this.droppedNarrow} of this run's packets before tcpdump could read them; the ladder misses them` });
+    }
+    if (this.droppedBroad && this.ctx) {
+      this.ctx.append({ actor: 'lab', kind: 'note', level: 'info', text: `capture: while it captured all TCP on lo (before the run's ports were known) the kernel dropped ${this.droppedBroad} packets, most likely other programs' traffic` });
     }
     this.ctx = null;
   }
+}
+
+/** A segment's header, to recognise the same segment in two captures. */
+function headerKey(s: TcpSegment): string {
+  return `${s.srcAddr}:${s.srcPort}>${s.dstAddr}:${s.dstPort} ${s.seq} ${s.ack} ${s.flags} ${s.len} ${s.win}`;
+}
+
+function ctxNow(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 export function capturePlugin(opts: CapturePluginOptions = {}): RunPluginFactory {
