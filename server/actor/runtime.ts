@@ -19,7 +19,11 @@ type Fields = Record<string, unknown>;
 type ControlHandler = (args: Record<string, unknown>) => void;
 
 export interface WatchOptions {
-  /** Coalesce consecutive writes that returned true into one record (for max-speed writers). */
+  /**
+   * Coalesce consecutive writes with the same result into one record (for max-speed writers): those
+   * that returned true, and those made while already waiting for 'drain'. The write that first
+   * returns false is always its own record.
+   */
   coalesceWrites?: boolean;
   /** How many leading bytes of each write / read to keep (base64) for byte-level views. */
   captureBytes?: number;
@@ -29,7 +33,8 @@ interface Watched {
   id: string;
   opts: Required<WatchOptions>;
   blockedSince: number | null;
-  pendingWrite: { mono: number; bytes: number; calls: number; queued: number; head?: string } | null;
+  /** Consecutive writes with the same result, merged into one record (coalesceWrites). */
+  pendingWrite: { mono: number; ok: boolean; bytes: number; calls: number; queued: number; head?: string } | null;
   socket: net.Socket;
   /** write() calls that returned false, and ms spent in completed waits for 'drain'. */
   writeFalse: number;
@@ -147,7 +152,7 @@ function flushWrite(w: Watched): void {
   const p = w.pendingWrite;
   if (!p) return;
   w.pendingWrite = null;
-  record('write', { sock: w.id, bytes: p.bytes, ok: true, queued: p.queued, calls: p.calls, ...(p.head ? { head: p.head } : {}) }, p.mono);
+  record('write', { sock: w.id, bytes: p.bytes, ok: p.ok, queued: p.queued, calls: p.calls, ...(p.head ? { head: p.head } : {}) }, p.mono);
 }
 
 function addressOf(a: { address?: string | undefined; port?: number | undefined; family?: string | undefined }): Fields {
@@ -192,25 +197,36 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
 
   const write = socket.write;
   socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]): boolean {
-    const mono = monoMicros();
+    const coalesce = w.opts.coalesceWrites;
+    // Hot path of a max-speed writer: no clock read for a write that joins a pending record.
+    const mono = coalesce ? 0 : monoMicros();
     const ok = (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
     const bytes = byteLength(chunk, rest[0]);
-    const queued = this.writableLength;
-    if (ok && w.opts.coalesceWrites) {
+    if (coalesce) {
+      // Merge consecutive writes with the same result: the ones that returned true, and the
+      // further writes of a program that keeps writing while already waiting for 'drain'
+      // (ignoring backpressure). The write that first returns false stays a record of its own.
       const p = w.pendingWrite;
-      if (p) { p.bytes += bytes; p.calls += 1; p.queued = queued; }
-      else {
-        const head = headOf(chunk, w.opts.captureBytes);
-        w.pendingWrite = { mono, bytes, calls: 1, queued, ...(head ? { head } : {}) };
+      if (p !== null && p.ok === ok) {
+        p.bytes += bytes; p.calls += 1; p.queued = this.writableLength;
+        if (!ok) w.writeFalse++;
+        return ok;
       }
-      if (!flushScheduled && connected) { flushScheduled = true; setImmediate(flush); }
-    } else {
-      flushWrite(w);
-      const head = headOf(chunk, w.opts.captureBytes);
-      record('write', { sock: w.id, bytes, ok, queued, ...(head ? { head } : {}) }, mono);
-      if (!ok) w.writeFalse++;
-      if (!ok && w.blockedSince === null) w.blockedSince = mono;
+      if (ok || w.blockedSince !== null) {
+        flushWrite(w);
+        const head = headOf(chunk, w.opts.captureBytes);
+        w.pendingWrite = { mono: monoMicros(), ok, bytes, calls: 1, queued: this.writableLength, ...(head ? { head } : {}) };
+        if (!ok) w.writeFalse++;
+        if (!flushScheduled && connected) { flushScheduled = true; setImmediate(flush); }
+        return ok;
+      }
     }
+    const at = coalesce ? monoMicros() : mono;
+    flushWrite(w);
+    const head = headOf(chunk, w.opts.captureBytes);
+    record('write', { sock: w.id, bytes, ok, queued: this.writableLength, ...(head ? { head } : {}) }, at);
+    if (!ok) w.writeFalse++;
+    if (!ok && w.blockedSince === null) w.blockedSince = at;
     return ok;
   } as net.Socket['write'];
 

@@ -9,8 +9,9 @@ import linger from './linger/index.js';
 import halfClose from './half-close/index.js';
 import closeWait from './close-wait/index.js';
 import timeWait from './time-wait/index.js';
+import slowReader from './slow-reader/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries, linger, halfClose, closeWait, timeWait];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries, linger, halfClose, closeWait, timeWait, slowReader];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);

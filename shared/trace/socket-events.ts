@@ -11,8 +11,9 @@ export const ConnectingEvent = z.object({ ...eventBase, kind: z.literal('connect
 export const ConnectEvent = z.object({ ...eventBase, kind: z.literal('connect'), ...sock, local: Address, remote: Address });
 /**
  * write(): `bytes` handed over, `ok` is write()'s return value (false = backpressure),
- * `queued` is Node's writableLength after the call. `calls` > 1 when consecutive writes
- * that all returned true were coalesced into one line.
+ * `queued` is Node's writableLength after the call. `calls` > 1 when consecutive writes with
+ * the same result were coalesced into one line (all true; or all false, made while the program
+ * was already waiting for 'drain': it ignores backpressure). The first false is always alone.
  */
 export const WriteEvent = z.object({
   ...eventBase, kind: z.literal('write'), ...sock,
