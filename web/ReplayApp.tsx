@@ -79,7 +79,7 @@ export function ReplayApp({ source, onOpen, onBack, labAvailable, initialT, pres
   const h = store?.header;
   const pct = load?.progress.total ? Math.round((100 * load.progress.done) / load.progress.total) : null;
   return (
-    <div className="app replay-app" data-trace-state={state}>
+    <div className="app replay-app" data-trace-state={state} data-reader={load ? (load.mainThread ? 'main-thread' : 'worker') : undefined}>
       <header className="topbar">
         <h1>{t('app.title')}</h1>
         <span className="mode-badge">{t('replay.badge')}</span>

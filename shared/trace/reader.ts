@@ -75,6 +75,7 @@ export class TraceReader {
   private skippingLongLine = false;
   private firstContentLine = 0;
   private firstProblem: string | null = null;
+  private firstText = '';
   private good = 0;
   private maxT = -Infinity;
   private maxTLine = 0;
@@ -183,7 +184,7 @@ export class TraceReader {
     const lineNo = ++this.stats.lines;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return;
-    if (this.firstContentLine === 0) this.firstContentLine = lineNo;
+    if (this.firstContentLine === 0) { this.firstContentLine = lineNo; this.firstText = text.slice(0, 200); }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -289,7 +290,10 @@ export class TraceReader {
     const why = this.firstProblem ?? `line ${lineNo} is not a trace line`;
     // The line-by-line issues are replaced by one clear verdict.
     this.groups.clear();
-    this.fatal = this.report('error', 'not-trace', lineNo, `this is not a Socket Lab trace: no line of it is a trace line (${why})`);
+    const html = /^\s*<(!doctype|html|head|body|\?xml|svg)/i.test(this.firstText);
+    this.fatal = this.report('error', 'not-trace', lineNo, html
+      ? `this is not a Socket Lab trace: it is a web page or XML (line ${lineNo} starts with ${preview(this.firstText)}); a trace is JSON Lines whose line 1 is {"type":"header",…}`
+      : `this is not a Socket Lab trace: none of its first lines is a trace line (${why}); a trace is JSON Lines whose line 1 is {"type":"header",…}`);
   }
 
   /** Record a problem; repeats of the same problem are counted on its first report. */
@@ -344,7 +348,8 @@ function preview(text: string): string {
 }
 
 function shortError(err: unknown): string {
-  const m = err instanceof Error ? err.message : String(err);
+  // V8 repeats the text ("Unexpected token 'G', "GARBAGE" is not valid JSON"); the preview shows it already.
+  const m = (err instanceof Error ? err.message : String(err)).replace(/, ".*" is not valid JSON$/s, '');
   return m.length > 80 ? `${m.slice(0, 80)}…` : m;
 }
 

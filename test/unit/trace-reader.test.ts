@@ -165,7 +165,7 @@ describe('trace reader: garbage', () => {
     const html = '<!doctype html>\n<html><body>hello</body></html>\n';
     const r = readTraceText(html);
     expect(r.fatal?.code).toBe('not-trace');
-    expect(r.fatal?.message).toMatch(/^this is not a Socket Lab trace: .*line 1 is not JSON .*"<!doctype html>"/);
+    expect(r.fatal?.message).toMatch(/^this is not a Socket Lab trace: it is a web page or XML \(line 1 starts with "<!doctype html>"\)/);
     expect(r.issues).toHaveLength(1);
     const pkg = readTraceText(JSON.stringify({ name: 'x', version: '1.0.0' }, null, 2));
     expect(pkg.fatal?.code).toBe('not-trace');

@@ -65,6 +65,7 @@ export function useCursor(store: TraceStore | null, opts: CursorOptions): Cursor
   const following = pinned === null;
   const at = pinned ?? end;
   const cursor = pinned ?? Infinity;
+  // The latest position asked for: keys pressed faster than React renders each step from here.
   const atRef = useRef(at);
   atRef.current = at;
   // The latest explicit move, so a seek during playback is picked up by the play loop at once.
@@ -73,11 +74,12 @@ export function useCursor(store: TraceStore | null, opts: CursorOptions): Cursor
   const moveTo = useCallback((t: number) => {
     const c = Math.max(0, Math.min(t, endRef.current));
     moved.current = { gen: moved.current.gen + 1, t: c };
+    atRef.current = c;
     setPinned(c);
   }, []);
   const seek = useCallback((t: number) => { if (Number.isFinite(t)) moveTo(t); }, [moveTo]);
   const pin = useCallback((t: number) => { setPlaying(false); if (Number.isFinite(t)) moveTo(t); }, [moveTo]);
-  const follow = useCallback(() => { setPinned(null); setPlaying(false); }, []);
+  const follow = useCallback(() => { atRef.current = endRef.current; setPinned(null); setPlaying(false); }, []);
   const play = useCallback(() => {
     // At the end there is nothing left to play: start again from the beginning (like a video).
     moveTo(atRef.current >= endRef.current - 1e-6 ? 0 : atRef.current);
@@ -101,6 +103,7 @@ export function useCursor(store: TraceStore | null, opts: CursorOptions): Cursor
         if (liveRef.current) setPinned(null); else moveTo(endRef.current);
         return;
       }
+      atRef.current = pos;
       setPinned(pos);
       raf = requestAnimationFrame(frame);
     });
@@ -116,13 +119,14 @@ export function useCursor(store: TraceStore | null, opts: CursorOptions): Cursor
     setSpeed,
     step(dir) {
       if (!store) return;
-      const t = dir > 0 ? nextStepTime(store.events, at) : prevStepTime(store.events, at);
+      const from = atRef.current;
+      const t = dir > 0 ? nextStepTime(store.events, from) : prevStepTime(store.events, from);
       if (t !== null) pin(t);
       else if (dir < 0) pin(0);
     },
     nextObservation() {
       if (!store) return;
-      const t = nextObservationTime(store.events, at);
+      const t = nextObservationTime(store.events, atRef.current);
       if (t !== null) pin(t);
     },
     bookmark(n) {
