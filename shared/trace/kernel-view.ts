@@ -257,26 +257,27 @@ export interface Connection {
 /**
  * The connections of the run known by t: each program connection socket paired with the socket
  * at the other end (another actor's, or — for an outside client such as nc — the kernel's alone).
+ * A connection exists once either end's program reported it; the other end is named from the
+ * whole trace (its program may report its `connect` a moment later), so the connecting side
+ * is always on the left.
  */
 export function connectionsAt(ix: KernelIndex, t: number): Connection[] {
   const out: Connection[] = [];
   const used = new Set<string>();
   const n = countUpTo(ix.programSockets, t);
-  const byKey = new Map<string, ProgramSocket>();
   for (let i = 0; i < n; i++) {
     const p = ix.programSockets[i]!;
-    if (p.remote) byKey.set(socketKey(p.local, p.remote), p);
-  }
-  const ordered = [...byKey.values()].sort((x, y) => Number(y.initiator) - Number(x.initiator) || x.t - y.t);
-  for (const p of ordered) {
-    const key = socketKey(p.local, p.remote!);
+    if (!p.remote) continue;
+    const key = socketKey(p.local, p.remote);
     if (used.has(key)) continue;
-    const peerKey = socketKey(p.remote!, p.local);
+    const peerKey = socketKey(p.remote, p.local);
     used.add(key).add(peerKey);
-    const peer = byKey.get(peerKey);
-    out.push({ a: { key, program: p }, b: { key: peerKey, ...(peer ? { program: peer } : {}) } });
+    const peer = ix.ownerOf(peerKey);
+    const mine: ConnectionEnd = { key, program: ix.ownerOf(key) ?? p };
+    const theirs: ConnectionEnd = { key: peerKey, ...(peer ? { program: peer } : {}) };
+    out.push(peer?.initiator && !mine.program!.initiator ? { a: theirs, b: mine } : { a: mine, b: theirs });
   }
-  return out.sort((x, y) => (x.a.program?.t ?? 0) - (y.a.program?.t ?? 0));
+  return out;
 }
 
 export interface Gauge {

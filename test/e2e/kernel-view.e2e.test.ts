@@ -83,6 +83,13 @@ describe.skipIf(!browserAvailable || !linux)('kernel view in real Chromium', () 
     await expect.poll(async () => Number(/probe backoff (\d+)/.exec(await pipe.locator('.stage.wire').innerText())?.[1] ?? 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     expect(await page.locator('.pane[data-role="writer"] .tcp-badge').innerText()).toBe('ESTABLISHED');
     await screenshot(page, 'kernel-view-slow-reader');
+    // Click the chart's first moment: everything shows the run as it was then — the connection
+    // just made, nothing queued, the window open.
+    await page.locator('.kernel-chart .u-over').click({ position: { x: 1, y: 20 } });
+    await expect.poll(() => pipe.locator('.zero-window').count()).toBe(0);
+    expect(await stageBytes(page, '.pipeline .stage.kernel:nth-child(3) .stage-big')).toBe(0);
+    expect(await stageBytes(page, '.pipeline .stage.wire .stage-big')).toBeGreaterThan(0);
+    await screenshot(page, 'kernel-view-slow-reader-seek');
     await page.locator('button.stop').click();
     await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 15_000 }).toMatch(/ended/);
     expect(errors).toEqual([]);

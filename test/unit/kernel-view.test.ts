@@ -137,6 +137,18 @@ describe('connections and pipelines', () => {
     expect(c!.b).toMatchObject({ key: SK, program: { actor: 'server', sock: 's3' } });
   });
 
+  it('names the connecting side even before its own connect report is at the cursor', () => {
+    const ix = kernelIndex(storeOf(slowReaderTrace()));
+    // A second connection: the server's accept is stamped before the client's connect report.
+    ix.add(ev(2.9, 'server', { kind: 'accept', sock: 's9', local: L, remote: { ...C, port: 41001 } }));
+    ix.add(ev(3.5, 'client', { kind: 'connect', sock: 'c9', local: { ...C, port: 41001 }, remote: L }));
+    const cs = connectionsAt(ix, 2.95);
+    expect(cs).toHaveLength(1);
+    expect(cs[0]!.a.program).toMatchObject({ actor: 'client', sock: 'c9', initiator: true });
+    expect(cs[0]!.b.program).toMatchObject({ actor: 'server', sock: 's9' });
+    expect(pipelineAt(ix, cs[0]!.a, cs[0]!.b, 2.95)).toMatchObject({ wrote: 0, nodeQueue: null, read: 0 });
+  });
+
   it('shows an end no lab program holds as the kernel\'s alone', () => {
     const ix = new KernelIndex();
     ix.add(ev(1, 'server', { kind: 'accept', sock: 's1', local: L, remote: C }));

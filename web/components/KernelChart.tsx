@@ -109,7 +109,8 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
       height: HEIGHT,
       // Queues and windows are counts from zero: a flat line at 64 KiB should not fill the chart.
       scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
-      cursor: { drag: { x: false, y: false } },
+      // No drag-zoom: a click is a seek. (uPlot's default drag.click swallows every click on the plot.)
+      cursor: { drag: { x: false, y: false, click: () => {} } },
       axes: [
         { label: t('chart.x'), values: (_u, ticks, _i, _space, incr) => ticks.map((v) => `${v.toFixed(Math.max(0, Math.min(3, Math.ceil(-Math.log10(incr)))))} s`) },
         { label: t('chart.y'), size: 80, values: (_u, ticks) => byteTicks(ticks) },
@@ -144,15 +145,20 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
           u.ctx.stroke();
           u.ctx.restore();
         }],
-        ready: [(u) => {
-          u.over.addEventListener('click', (e) => {
-            const v = u.posToVal(e.offsetX, 'x');
-            if (Number.isFinite(v)) seekRef.current?.(Math.max(0, v * 1000));
-          });
-        }],
       },
     };
     plot.current = new uPlot(opts, data.columns as uPlot.AlignedData, el);
+  }
+
+  // A click in the plotting area moves the cursor to that moment.
+  function onClick(e: React.MouseEvent) {
+    const u = plot.current;
+    if (!u || !seekRef.current) return;
+    const r = u.over.getBoundingClientRect();
+    const x = e.clientX - r.left;
+    if (x < 0 || x > r.width || e.clientY < r.top || e.clientY > r.bottom) return;
+    const v = u.posToVal(x, 'x');
+    if (Number.isFinite(v)) seekRef.current(Math.max(0, v * 1000));
   }
 
   const avail = store?.header?.capabilities?.kernel;
@@ -161,7 +167,7 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
       <h2>{t('chart.heading')}</h2>
       {avail !== undefined && !avail.startsWith('on') && <p className="kernel-off">{t('kernel.off', { reason: avail.replace(/^off:\s*/, '') })}</p>}
       {onSeek && <p className="chart-hint">{t('chart.hint')}</p>}
-      <div ref={host} className="chart-host" />
+      <div ref={host} className="chart-host" onClick={onClick} />
       {empty && <p className="empty">{t('chart.empty')}</p>}
     </section>
   );

@@ -84,7 +84,7 @@ export function KernelSockets({ store, cursor }: { store: TraceStore | null; cur
                 <td className="num">{s.state === 'LISTEN' ? '' : s.sendQ ?? '—'}</td>
                 <td className="num">{s.sndWnd !== undefined || s.rcvWnd !== undefined ? t('kernel.windows', { snd: s.sndWnd ?? '?', rcv: s.rcvWnd ?? '?' }) : '—'}</td>
                 <td className="num">{s.skmem ? t('kernel.skmem', { r: s.skmem.rmemAlloc, rb: s.skmem.rcvbuf, w: s.skmem.wmemQueued, tb: s.skmem.sndbuf }) : '—'}</td>
-                <td>{s.timer ? t('kernel.timer', { name: s.timer.name, in: ms(Math.round(timerLeftMs(s, now)!)), n: s.timer.retrans }) : ''}{s.probes ? ` ${t('kernel.probes', { n: s.probes })}` : ''}</td>
+                <td className="timer">{s.timer ? t('kernel.timer', { name: s.timer.name, in: ms(Math.round(timerLeftMs(s, now)!)), n: s.timer.retrans }) : ''}{s.probes ? ` ${t('kernel.probes', { n: s.probes })}` : ''}</td>
               </tr>
             ))}
           </tbody>
