@@ -16,7 +16,8 @@ export const SentData = z.object({
   end: z.number().int(),
   payloadStart: z.number().int(),
   payloadEnd: z.number().int(),
-  payloadHex: z.string(),
+  /** FNV-1a of the payload bytes (`payloadSum`): compared with the decoder's, byte for byte in effect. */
+  sum: z.string(),
   payloadLength: z.number().int(),
 });
 export type SentFrame = z.infer<typeof SentData>;
@@ -31,8 +32,9 @@ export const FrameData = z.object({
   end: z.number().int(),
   payloadStart: z.number().int(),
   payloadEnd: z.number().int(),
-  payloadHex: z.string(),
-  label: z.string().optional(),
+  sum: z.string(),
+  /** Set for binary messages (TLV type 2): the first payload bytes in hex, for display. */
+  hex: z.string().optional(),
 });
 export type GotFrame = z.infer<typeof FrameData>;
 
@@ -73,6 +75,16 @@ export interface ConnView {
 export interface FramingView {
   sent: (SentFrame & { t: number })[];
   conns: ConnView[];
+}
+
+/** FNV-1a (32-bit) of some bytes, as 8 hex digits: a short stand-in for the payload in the trace. */
+export function payloadSum(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /** Reads the framing reports among the first `upTo` events. */
@@ -129,8 +141,7 @@ function judge(c: ConnView, sent: readonly SentFrame[]): void {
   }
   for (const f of c.framed) {
     const s = byPayload.get(f.frame.payloadStart);
-    // payloadHex is capped (512 bytes) on both sides; the lengths say the rest.
-    const same = s !== undefined && s.payloadEnd === f.frame.payloadEnd && s.payloadHex === f.frame.payloadHex;
+    const same = s !== undefined && s.payloadEnd === f.frame.payloadEnd && s.sum === f.frame.sum;
     f.verdict = same ? 'right' : 'wrong';
     f.sentIndex = s ? s.index : null;
   }

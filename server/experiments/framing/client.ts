@@ -8,6 +8,7 @@ import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
 import { getCodec, utf8DecodeLenient } from '../../../shared/codecs/index.js';
 import { describeFraming, framingSetup, type FramingSetup, messageFor } from '../../../shared/stream/framing-setup.js';
+import { payloadSum } from '../../../shared/stream/framing-view.js';
 
 const params = lab.params({
   serverPort: 9000, host: '127.0.0.1', framing: 'delimiter', count: 8, intervalMs: 10,
@@ -76,7 +77,7 @@ function send(input: string | Uint8Array, origin: 'auto' | 'typed'): void {
   lab.report('sent', {
     index, origin, text: text.slice(0, 200), binary: typeof input !== 'string',
     start: offset, end: offset + frame.length, payloadStart, payloadEnd,
-    payloadHex: Buffer.from(payload.subarray(0, 512)).toString('hex'), payloadLength: payload.length,
+    sum: payloadSum(payload), payloadLength: payload.length,
   });
   conn.write(frame);
   offset += frame.length;

@@ -9,6 +9,7 @@
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
 import { describeFraming, framingSetup, type FramingSetup, naiveSetup } from '../../../shared/stream/framing-setup.js';
+import { payloadSum } from '../../../shared/stream/framing-view.js';
 import type { DecodeResult } from '../../../shared/codecs/index.js';
 
 const params = lab.params({
@@ -55,22 +56,28 @@ const server = net.createServer((conn) => {
       if (r.kind === 'message') {
         const i = counts[which]++;
         const v = codec.describe(r.message);
-        const label = which === 'naive' ? `naive  read #${i}` : `framed msg  #${i}`;
-        if (i < PRINT_MAX) console.log(`${label}: ${preview(r.message, v.text)} (${v.label}; stream bytes ${r.start}..${r.end - 1})`);
-        else if (i === PRINT_MAX) console.log(`${label}: … (further ${which} messages not printed; the event list has them)`);
+        const binary = (r.message as { typeName?: string }).typeName === 'binary';
+        // Reads at the margin, the messages the framing cut out of them indented below.
+        const line = which === 'naive'
+          ? `read #${i}: ${preview(r.message, v.text)} (${r.end - r.start} B at ${r.start})`
+          : `   => message #${i}: ${preview(r.message, v.text)} (${r.payloadEnd - r.payloadStart} B)`;
+        if (i < PRINT_MAX) console.log(line);
+        else if (i === PRINT_MAX) console.log(`… further ${which === 'naive' ? 'reads' : 'messages'} not printed; the event list has them`);
         if (i < REPORT_MAX) {
           lab.report('frame', {
             decoder, conn: sock, index: i, length: r.payloadEnd - r.payloadStart, text: v.text.slice(0, 200),
-            start: r.start, end: r.end, payloadStart: r.payloadStart, payloadEnd: r.payloadEnd,
-            payloadHex: Buffer.from(v.bytes.subarray(0, 512)).toString('hex'), label: v.label,
+            start: r.start, end: r.end, payloadStart: r.payloadStart, payloadEnd: r.payloadEnd, sum: payloadSum(v.bytes),
+            ...(binary ? { hex: Buffer.from(v.bytes.subarray(0, 32)).toString('hex') } : {}),
           });
         }
       } else {
         const reaction = r.action === 'skip' ? 'skip' : onError === 'skip' ? 'stop' : 'drop';
-        console.log(`${which} decoder: ${r.error.code} at byte ${r.offset}: ${r.error.message} → ${reaction === 'skip' ? 'skipping that frame' : reaction === 'drop' ? 'dropping the connection' : 'cannot go on (extent unknown): dropping the connection'}`);
+        console.log(`   => ${which === 'naive' ? 'naive' : setup.name} decoder: ${r.error.code} at byte ${r.offset}: ${r.error.message} → ${reaction === 'skip' ? 'skipping that frame' : reaction === 'drop' ? 'dropping the connection' : 'cannot go on (extent unknown): dropping the connection'}`);
         lab.report('frame-error', {
           decoder, conn: sock, code: r.error.code, message: r.error.message, offset: r.offset, action: r.action,
           reaction: reaction === 'skip' ? 'skip' : 'drop', resumeAt: r.resumeAt,
+          // What the decoder had to hold to get here: never more than one frame's worth.
+          peakBuffered: (which === 'naive' ? reads : framed).stats.peakBufferedBytes,
         });
         if (r.action === 'stop') drop(`${r.error.code}: ${r.error.message}`);
       }
