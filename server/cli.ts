@@ -6,7 +6,7 @@ import { serveCommand } from './http/serve-command.js';
 
 const USAGE = `usage:
   socket-lab [serve] [--port 7878] [--host 127.0.0.1] [--open] [--dev] [--allow-target host ...]
-  socket-lab run <experiment> [--set key=value ...] [--duration 5s] [--trace out.jsonl] [--port N]
+  socket-lab run <experiment> [--set key=value ...] [--duration 5s] [--trace out.jsonl] [--port N] [--allow-target host ...]
   socket-lab list`;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'run') {
     const { values, positionals } = parseArgs({
       args: rest, allowPositionals: true,
-      options: { set: { type: 'string', multiple: true, default: [] }, duration: { type: 'string' }, trace: { type: 'string' }, port: { type: 'string' } },
+      options: { set: { type: 'string', multiple: true, default: [] }, duration: { type: 'string' }, trace: { type: 'string' }, port: { type: 'string' }, 'allow-target': { type: 'string', multiple: true, default: [] } },
     });
     if (positionals.length !== 1) throw new UsageError('run takes one experiment id (see `socket-lab list`)');
     return runCommand({
@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.duration ? { duration: values.duration } : {}),
       ...(values.trace ? { trace: values.trace } : {}),
       ...(values.port ? { port: parsePort(values.port) } : {}),
+      allowTargets: values['allow-target'] ?? [],
     });
   }
   if (command === 'serve') {

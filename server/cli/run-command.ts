@@ -10,7 +10,7 @@ import { defaultPlugins } from '../run/default-plugins.js';
 import { parseDuration } from './duration.js';
 import { parseSetPairs } from './set-params.js';
 
-export interface RunCommandOptions { experiment: string; set: string[]; duration?: string; trace?: string; port?: number }
+export interface RunCommandOptions { experiment: string; set: string[]; duration?: string; trace?: string; port?: number; allowTargets?: string[] }
 
 export async function runCommand(o: RunCommandOptions): Promise<number> {
   const exp = findExperiment(o.experiment);
@@ -21,7 +21,7 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
   const params = parseSetPairs(o.set, exp.params);
   const run = new Run({
     experiment: exp, params, durationMs: o.duration ? parseDuration(o.duration) : exp.defaultDurationMs,
-    ...(o.port ? { listenPort: o.port } : {}), plugins: defaultPlugins(),
+    ...(o.port ? { listenPort: o.port } : {}), plugins: defaultPlugins(), allowTargets: o.allowTargets ?? [],
   });
   const out = o.trace ? createWriteStream(o.trace) : null;
   const width = Math.max(...exp.roles.map((r) => r.name.length), 3);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TraceQuery } from '../../shared/trace/query.js';
+import type { RunPlugin } from '../run/plugin.js';
 
 /** One process of an experiment, e.g. the server or the client. */
 export interface RoleSpec {
@@ -28,7 +29,7 @@ export interface ObservationSpec {
   check(q: TraceQuery, params: Record<string, unknown>): ObservationResult;
 }
 
-/** A live control shown while the run is live; sent to one role as a command. */
+/** A live control shown while the run is live; sent to one role as a command (role 'lab': to the experiment's fixture). */
 export interface ControlSpec {
   id: string;
   label: string;
@@ -57,6 +58,34 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   defaultDurationMs: number;
   /** Finish as soon as every role has exited (one-shot programs) instead of waiting for the duration. */
   endWhenAllExit?: boolean;
+  /**
+   * Checks beyond the schema that depend on how the lab was started (e.g. a target host must be
+   * loopback or on the lab's --allow-target list). Returns why the parameters are refused, or
+   * undefined. Runs before any process starts.
+   */
+  validate?: (params: Record<string, unknown>, ctx: ValidateContext) => string | undefined;
+  /** Something the run prepares before the actors and removes after them (a network namespace). */
+  fixture?: (params: Record<string, unknown>) => Fixture;
+}
+
+export interface ValidateContext {
+  /** Hosts the lab was started with `--allow-target` for; loopback is always allowed. */
+  allowTargets: readonly string[];
+}
+
+/**
+ * A run plugin owned by one experiment (server/run/plugin.ts): started before the actors (its
+ * status goes in the trace header's capabilities, e.g. "off: needs root"), stopped after every
+ * actor has exited, so what it made (a network namespace, a veth pair) is removed even when an
+ * actor crashed. The optional hooks let it shape how the actors start.
+ */
+export interface Fixture extends RunPlugin {
+  /** Parameters added for every actor once started (e.g. the address inside a namespace). */
+  actorParams?(): Record<string, unknown>;
+  /** A command prefix for a role's process (e.g. ['ip', 'netns', 'exec', name]), or undefined. */
+  launcher?(role: string): string[] | undefined;
+  /** A command the lab carries out itself (a ControlSpec with role 'lab'); returns what it did. */
+  command?(command: string, args: Record<string, unknown>): Promise<string> | string;
 }
 
 export function defineExperiment<S extends z.ZodObject>(e: Experiment<S>): Experiment<S> {

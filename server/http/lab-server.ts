@@ -28,6 +28,8 @@ export interface LabServerOptions {
   limits?: Limits;
   /** Dev mode: a connect-style middleware (Vite) serves the UI with hot reload. */
   devMiddleware?: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  /** `--allow-target` hosts: targets beyond loopback that experiments may connect to. */
+  allowTargets?: readonly string[];
 }
 
 export class LabServer {
@@ -121,6 +123,7 @@ export class LabServer {
       const session = new Session(ws, {
         limits: this.limits,
         plugins: defaultPlugins,
+        allowTargets: this.opts.allowTargets ?? [],
         registerRun: (run) => { this.liveRuns.add(run); run.once('end', () => this.liveRuns.delete(run)); },
       });
       this.sessions.add(session);

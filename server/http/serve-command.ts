@@ -12,9 +12,12 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
     console.warn(`warning: listening on ${o.host}, not loopback. Anyone who can reach it and has the token can start processes on this machine.`);
   }
+  if (o.allowTargets.length > 0) {
+    console.warn(`note: experiments may connect to these hosts besides loopback (--allow-target): ${o.allowTargets.join(', ')}`);
+  }
   let devMiddleware: ConstructorParameters<typeof LabServer>[0]['devMiddleware'];
   let closeDev: (() => Promise<void>) | undefined;
-  const server = new LabServer({ host: o.host, port: o.port, token, ...(o.dev ? { devMiddleware: (req, res, next) => devMiddleware!(req, res, next) } : {}) });
+  const server = new LabServer({ host: o.host, port: o.port, token, allowTargets: o.allowTargets, ...(o.dev ? { devMiddleware: (req, res, next) => devMiddleware!(req, res, next) } : {}) });
   if (o.dev) {
     // Vite in middleware mode on the same port: hot reload for the UI.
     const { createServer } = await import('vite');

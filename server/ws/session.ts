@@ -11,7 +11,11 @@ import type { RunPluginFactory } from '../run/plugin.js';
 import { TraceBatcher } from './batcher.js';
 import { TokenBucket } from './rate-limit.js';
 
-export interface SessionOptions { limits: Limits; plugins: () => RunPluginFactory[]; registerRun: (run: Run) => void }
+export interface SessionOptions {
+  limits: Limits; plugins: () => RunPluginFactory[]; registerRun: (run: Run) => void;
+  /** Hosts the lab was started with `--allow-target` for; a browser cannot add to them. */
+  allowTargets?: readonly string[];
+}
 
 /** Past this many bytes waiting in the socket, hold batches back (the browser is slow). */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -75,7 +79,7 @@ export class Session {
     if (this.runs.size >= this.opts.limits.maxConcurrentRuns) return this.error(`at most ${this.opts.limits.maxConcurrentRuns} runs at once: stop one first`, { req });
     let run: Run;
     try {
-      run = new Run({ experiment: exp, params, durationMs: this.opts.limits.maxRunMs, plugins: this.opts.plugins() });
+      run = new Run({ experiment: exp, params, durationMs: this.opts.limits.maxRunMs, plugins: this.opts.plugins(), allowTargets: this.opts.allowTargets ?? [] });
     } catch (err) {
       return this.error(err instanceof ParamError ? `invalid parameters: ${err.message}` : (err as Error).message, { req });
     }

@@ -1,0 +1,60 @@
+// A small line server that misbehaves on request, so each error happens for real:
+//   "reset"  -> resetAndDestroy(): RST instead of FIN (the client's read fails with ECONNRESET)
+//   "close"  -> destroy() at once: FIN, and the closed socket answers later data with RST (EPIPE)
+//   other    -> printed ("beat 3" lines from the retrier)
+// At restartAtMs it "restarts": resets every connection, stops listening for downMs, then
+// listens on the same port again (the retrier's connection dies, its dials are refused, then
+// succeed). Run on its own: node server.js --port 9000 --restartAtMs 1200 --downMs 1500
+import net from 'node:net';
+import { lab } from '../../actor/runtime.js';
+
+const { port, host, restartAtMs, downMs } = lab.params({ port: 9000, host: '127.0.0.1', restartAtMs: 1200, downMs: 1500 });
+
+const open = new Set<net.Socket>();
+let server: net.Server;
+
+function onConnection(conn: net.Socket): void {
+  open.add(conn);
+  const peer = `${conn.remotePort}`;
+  let pending = '';
+  conn.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      if (line === 'reset') {
+        console.log(`:${peer} asked for "reset": resetAndDestroy() sends RST`);
+        conn.resetAndDestroy();
+        return;
+      }
+      if (line === 'close') {
+        console.log(`:${peer} asked for "close": destroy() — FIN now, RST for anything sent to us later`);
+        conn.destroy();
+        return;
+      }
+      console.log(`:${peer} ${line}`);
+    }
+  });
+  conn.on('close', () => open.delete(conn));
+  conn.on('error', (err) => console.error(`:${peer} ${err.message}`));
+}
+
+function listen(): void {
+  server = lab.watchServer(net.createServer(onConnection));
+  server.on('error', (err) => { console.error(`cannot listen: ${err.message}`); process.exit(1); });
+  server.listen(port === 0 && boundPort ? boundPort : port, host, () => {
+    const a = server.address() as net.AddressInfo;
+    boundPort = a.port;
+    console.log(`listening on ${a.address}:${a.port}`);
+  });
+}
+let boundPort = 0;
+listen();
+
+if (restartAtMs > 0) {
+  setTimeout(() => {
+    console.log(`restarting: reset ${open.size} connection(s), not listening for ${downMs} ms`);
+    for (const c of open) c.resetAndDestroy();
+    server.close(() => setTimeout(listen, downMs));
+  }, restartAtMs);
+}
