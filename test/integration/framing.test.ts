@@ -92,8 +92,9 @@ describe('frames over the maximum (seed 003: 128 bytes)', () => {
     const client = lines.flatMap((l) => (l.type === 'event' && l.actor === 'client' && l.kind === 'stdout' ? [l.text] : [])).join('');
     expect(client).toMatch(/server says: error: FRAME_TOO_LARGE: frame declares \d+ payload bytes, more than maxFrameSize 128; closing/);
     // The server ended the connection itself (its end() came before the client's).
-    const serverEnd = lines.find((l) => l.type === 'event' && l.actor === 'server' && l.kind === 'end');
-    const clientEof = lines.find((l) => l.type === 'event' && l.actor === 'client' && l.kind === 'eof');
+    const firstOf = (actor: string, kind: string) => lines.find((l): l is EventOf<'end'> | EventOf<'eof'> => l.type === 'event' && l.actor === actor && l.kind === kind);
+    const serverEnd = firstOf('server', 'end');
+    const clientEof = firstOf('client', 'eof');
     expect(serverEnd && clientEof).toBeTruthy();
     expect(serverEnd!.t).toBeLessThanOrEqual(clientEof!.t);
     expect(finalObservations(lines).get('errors-named')).toMatchObject({ held: true });

@@ -7,11 +7,17 @@ import type { ReactNode } from 'react';
 import type { TraceStore } from '../../shared/trace/store.js';
 import { KernelBadge } from './KernelSockets.js';
 import { KernelView } from './KernelView.js';
+import { ExperimentPanel } from './experiment-panels.js';
 
 interface Props { store: TraceStore | null; cursor: number; onSeek?: ((t: number) => void) | undefined }
 
 export function RunPanels({ store, cursor, onSeek }: Props) {
-  return <KernelView store={store} cursor={cursor} onSeek={onSeek} />;
+  return (
+    <>
+      <ExperimentPanel entry={null} store={store} cursor={cursor} />
+      <KernelView store={store} cursor={cursor} onSeek={onSeek} />
+    </>
+  );
 }
 
 export function runPaneBadge(store: TraceStore | null, cursor: number): (role: string) => ReactNode {

@@ -11,6 +11,7 @@ import type { TraceStore } from '../../shared/trace/store.js';
 import { countUpTo } from '../../shared/trace/store.js';
 import { formatAddress, type ActorView, primarySocket } from '../../shared/trace/derive.js';
 import { t } from '../i18n/index.js';
+import { HexView } from './HexView.js';
 
 interface Props {
   role: string;
@@ -35,7 +36,7 @@ export function TerminalPane({ role, summary, source, store, cursor, actor, onLi
   const pending = useRef('');
   const onLineRef = useRef(onLine);
   onLineRef.current = onLine;
-  const [tab, setTab] = useState<'terminal' | 'source'>('terminal');
+  const [tab, setTab] = useState<'terminal' | 'source' | 'bytes'>('terminal');
 
   useEffect(() => {
     const term_ = new Terminal({ convertEol: true, fontSize: 14, scrollback: 5000, cursorBlink: true, theme: { background: '#0f1419' } });
@@ -100,11 +101,13 @@ export function TerminalPane({ role, summary, source, store, cursor, actor, onLi
         <span className="tabs">
           <button className={tab === 'terminal' ? 'on' : ''} onClick={() => setTab('terminal')}>{t('pane.terminal')}</button>
           <button className={tab === 'source' ? 'on' : ''} onClick={() => setTab('source')}>{t('pane.source')}</button>
+          <button className={tab === 'bytes' ? 'on' : ''} onClick={() => setTab('bytes')}>{t('pane.bytes')}</button>
         </span>
       </header>
       <p className="pane-summary">{summary}{onLine ? ` — ${t('pane.typeHint')}` : ''}</p>
       <div className="term" ref={host} style={{ display: tab === 'terminal' ? 'block' : 'none' }} onClick={() => term.current?.focus()} />
       {tab === 'source' && <pre className="source">{source}</pre>}
+      {tab === 'bytes' && <HexView store={store} cursor={cursor} role={role} />}
     </section>
   );
 }
