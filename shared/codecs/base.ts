@@ -245,7 +245,9 @@ export abstract class HeaderedDecoder<M, H extends ParsedHeader> extends BaseDec
   ): { message: M; copied: boolean } | { fault: FramingError };
 
   protected pendingStart(): number | null {
-    return this.state === HEADER && this.have === 0 ? null : this.frameStart;
+    // A partial header is always the last bytes received.
+    if (this.state === HEADER) return this.have === 0 ? null : this.base - this.have;
+    return this.frameStart;
   }
 
   protected releaseOnStop(): void {
@@ -338,7 +340,7 @@ export abstract class HeaderedDecoder<M, H extends ParsedHeader> extends BaseDec
           this.remaining -= take;
           if (this.remaining > 0) return;
           payload = this.pending.take();
-          owned = true;
+          owned = this.pending.lastTakeCopied;
         }
         const start = this.frameStart;
         const payloadStart = start + this.headerLength;

@@ -134,12 +134,28 @@ export class Pieces {
     this.total = 0;
   }
 
+  /** Whether the last `take` had to copy (false when the bytes were already one contiguous view). */
+  lastTakeCopied = false;
+
   /**
-   * Copies the first `keep` held bytes followed by `tail` into one new buffer, then clears.
-   * This is the single copy a spanning message gets.
+   * The first `keep` held bytes followed by `tail`, then clears. When those bytes are contiguous in
+   * one pushed chunk (one held view, or only the tail) that view is returned as is; otherwise they
+   * are copied once into a new buffer of the exact size: the single copy a spanning message gets.
    */
   take(keep: number = this.total, tail?: Uint8Array): Uint8Array {
     const tailLen = tail === undefined ? 0 : tail.length;
+    const first = this.parts[0];
+    if (tailLen === 0 && (keep === 0 || (first !== undefined && first.length >= keep))) {
+      const view = first === undefined || keep === 0 ? new Uint8Array(0) : first.subarray(0, keep);
+      this.clear();
+      this.lastTakeCopied = false;
+      return view;
+    }
+    if (keep === 0 && tail !== undefined) {
+      this.clear();
+      this.lastTakeCopied = false;
+      return tail;
+    }
     const out = new Uint8Array(keep + tailLen);
     let at = 0;
     for (const p of this.parts) {
@@ -150,6 +166,7 @@ export class Pieces {
     }
     if (tail !== undefined && tailLen > 0) out.set(tail, keep);
     this.clear();
+    this.lastTakeCopied = true;
     return out;
   }
 }

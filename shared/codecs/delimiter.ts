@@ -178,14 +178,10 @@ class DelimiterDecoder extends BaseDecoder<Uint8Array> {
     if (this.pending.length === 0) {
       message = chunk.subarray(from, idx);
       copied = false;
-    } else if (this.pending.length === stolen) {
-      // Only part of the delimiter was pending: the payload lies in this chunk (maybe empty).
-      this.pending.clear();
-      message = chunk.subarray(from, idx);
-      copied = false;
     } else {
-      message = this.pending.take(this.pending.length - stolen, idx > from ? chunk.subarray(from, idx) : undefined);
-      copied = true;
+      // One copy if the payload spans chunks; a view if it lies in one (earlier, or this) chunk.
+      message = this.pending.take(this.pending.length - stolen, chunk.subarray(from, idx));
+      copied = this.pending.lastTakeCopied;
     }
     if (this.stripCR && len > 0 && message[len - 1] === 13 && this.delim[0] === 10 && this.dlen === 1) {
       message = message.subarray(0, len - 1);

@@ -121,7 +121,8 @@ class FixedLengthDecoder extends BaseDecoder<Uint8Array> {
         return;
       }
       const start = base - this.pending.length;
-      this.out(out, this.pending.take(this.pending.length, chunk.subarray(0, need)), start, true);
+      const message = this.pending.take(this.pending.length, chunk.subarray(0, need));
+      this.out(out, message, start, this.pending.lastTakeCopied);
       pos = need;
     }
     while (n - pos >= size) {
