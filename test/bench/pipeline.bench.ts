@@ -12,11 +12,15 @@
  * IPC events it sent. The nodestate cost is `nodestate` against `watched`.
  */
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fork } from 'node:child_process';
 import { projectRoot } from '../../server/run/paths.js';
 import { ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
 import { percentile, table } from './stats.js';
+import type { TraceLine } from '../../shared/trace/schema.js';
+import { TraceStore } from '../../shared/trace/store.js';
+import { chartData, connectionsAt, directionsAt, kernelIndex, kernelSocketsAt, socketKey } from '../../shared/trace/kernel-view.js';
 
 const WRITER = path.join(projectRoot, 'dist/test/bench/fixtures/max-writer.js');
 const ROUNDS = 7;
@@ -80,13 +84,76 @@ async function once(variant: Variant): Promise<Round> {
   }
 }
 
+/**
+ * What the kernel view's derivations cost the browser for a big trace: 4 sockets sampled 25,000
+ * times each plus 20,000 nodestate lines (about 8 minutes of a busy run at 50 samples a second).
+ * The index is built once (then kept up to date incrementally); a frame at a random cursor asks
+ * for the pipelines and the socket table; the chart rebuild covers the whole run.
+ */
+function derivationCost(): Record<string, number> {
+  const A = { address: '127.0.0.1', port: 7000, family: 'IPv4' as const };
+  const B = { address: '127.0.0.1', port: 41000, family: 'IPv4' as const };
+  const ANY = { address: '0.0.0.0', port: 0, family: 'IPv4' as const };
+  const C2 = { address: '127.0.0.1', port: 41001, family: 'IPv4' as const };
+  const lines: TraceLine[] = [];
+  const ev = (x: Record<string, unknown>) => lines.push(x as unknown as TraceLine);
+  ev({ type: 'event', t: 1, actor: 'server', kind: 'listen', sock: 'L1', local: A });
+  ev({ type: 'event', t: 2, actor: 'client', kind: 'connect', sock: 'c1', local: B, remote: A });
+  ev({ type: 'event', t: 2, actor: 'server', kind: 'accept', sock: 's2', local: A, remote: B });
+  ev({ type: 'event', t: 2, actor: 'client', kind: 'connect', sock: 'c3', local: C2, remote: A });
+  ev({ type: 'event', t: 2, actor: 'server', kind: 'accept', sock: 's4', local: A, remote: C2 });
+  const pairs = [[A, ANY], [B, A], [A, B], [C2, A]] as const;
+  for (let i = 0; i < 25_000; i++) {
+    const t = 3 + i * 20;
+    for (const [l, r] of pairs) {
+      ev({ type: 'event', t, actor: 'kernel', kind: 'sample', key: socketKey(l, r), local: l, remote: r, state: r.port === 0 ? 'LISTEN' : 'ESTABLISHED', recvQ: i % 97, sendQ: (i * 7) % 8000, sndWnd: (i * 13) % 65536 });
+    }
+    if (i % 5 === 0) {
+      for (const [actor, sock] of [['client', 'c1'], ['server', 's2']]) {
+        ev({ type: 'event', t: t + 1, actor, kind: 'nodestate', sock, writableLength: i % 16384, writableHighWaterMark: 16384, toKernel: i, readableLength: i % 1024, readableHighWaterMark: 1024, bytesRead: i, delivered: 0, flowing: false, writeFalse: 0, drainWaitMs: 0, waiting: false });
+      }
+    }
+  }
+  const store = new TraceStore();
+  store.append(lines);
+  const t0 = performance.now();
+  const ix = kernelIndex(store);
+  const buildMs = performance.now() - t0;
+  const end = store.endTime;
+  const frames: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const cur = Math.random() * end;
+    const f0 = performance.now();
+    kernelIndex(store); // nothing new: must cost nothing
+    for (const c of connectionsAt(ix, cur)) directionsAt(ix, c, cur);
+    kernelSocketsAt(ix, cur);
+    frames.push((performance.now() - f0) * 1000);
+  }
+  const c0 = performance.now();
+  const chart = chartData(ix, (x) => x);
+  const chartMs = performance.now() - c0;
+  const r = {
+    events: lines.length,
+    indexBuildMs: Math.round(buildMs),
+    frameUsP50: Math.round(percentile(frames, 50) * 10) / 10,
+    frameUsP99: Math.round(percentile(frames, 99) * 10) / 10,
+    chartRebuildMs: Math.round(chartMs),
+    chartPoints: chart.columns[0].length,
+  };
+  table('kernel view derivations for a big trace (browser-side code, run here in Node)', [
+    { events: r.events, 'index build ms (once)': r.indexBuildMs, 'frame µs p50': r.frameUsP50, 'frame µs p99': r.frameUsP99, 'chart rebuild ms': r.chartRebuildMs, 'chart points': r.chartPoints },
+  ]);
+  return r;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const derivations = derivationCost();
   const variants: Variant[] = ['plain', 'watched', 'nodestate'];
   const rounds: Record<Variant, Round[]> = { plain: [], watched: [], nodestate: [] };
   await once('watched'); // warm up (page cache, JIT of this process)
   for (let i = 0; i < ROUNDS; i++) for (const v of variants) rounds[v].push(await once(v));
   const med = (v: Variant, k: keyof Round) => percentile(rounds[v].map((r) => r[k]), 50);
-  const result: Record<string, unknown> = {};
+  const result: Record<string, unknown> = { derivations };
   const rows = variants.map((v) => {
     const r = {
       variant: v,
