@@ -3,13 +3,17 @@
  * badges and the kernel sockets table, from the kernel observer's samples and the actors' Node-side
  * reports. Screenshots go to test-results/.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, resultsDir, screenshot } from '../helpers/browser.js';
 import { startLab, type TestLab } from '../helpers/lab-server.js';
-import { projectRoot } from '../../server/run/paths.js';
+import { startStatic } from '../helpers/static-server.js';
+import { projectRoot, webDistDir } from '../../server/run/paths.js';
+import { findExperiment } from '../../server/experiments/index.js';
+import { kernelPlugin } from '../../server/run/kernel-plugin.js';
+import { Run } from '../../server/run/run.js';
 
 const linux = process.platform === 'linux';
 const slowReaderBuilt = existsSync(path.join(projectRoot, 'dist/server/experiments/slow-reader/index.js'));
@@ -61,6 +65,42 @@ describe.skipIf(!browserAvailable || !linux)('kernel view in real Chromium', () 
     await screenshot(page, 'kernel-view-echo-stopped');
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('a trace without a kernel view says why in place, and still shows the Node-side figures', async () => {
+    // A real echo run whose kernel plugin reports itself off, as it does on macOS or Windows.
+    const run = new Run({ experiment: findExperiment('echo')!, params: { count: 2, intervalMs: 50 }, durationMs: 900, plugins: [kernelPlugin({ platform: 'darwin' })] });
+    const ended = new Promise((r) => run.once('end', r));
+    await run.start();
+    await ended;
+    const file = path.join(resultsDir, 'kernel-off-echo.jsonl');
+    writeFileSync(file, run.lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const statics = await startStatic(webDistDir);
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${statics.base}/`);
+      await page.locator('input[data-testid="trace-file"]').setInputFiles(file);
+      await expect.poll(() => page.locator('.replay-app').getAttribute('data-trace-state'), { timeout: 15_000 }).toBe('ready');
+      const pipe = page.locator('.pipeline[data-writer="client"][data-reader="server"]');
+      await expect.poll(() => pipe.count()).toBe(1);
+      const stages = await pipe.locator('.stage').allInnerTexts();
+      // Kernel stages: off, with the reason, in place.
+      for (const i of [2, 3, 4]) expect(stages[i]).toMatch(/kernel view off[\s\S]*not Linux \(darwin\)/);
+      // Node-side stages: real figures (the client wrote 2 × 21 B, the server read them).
+      expect(stages[0]).toMatch(/client c\d+ wrote\s+42 B/);
+      expect(stages[1]).toMatch(/0 B[\s\S]*highWaterMark/);
+      expect(stages[5]).toMatch(/flowing/);
+      expect(stages[6]).toMatch(/server s\d+ read\s+42 B/);
+      expect(await page.locator('.kernel-sockets').innerText()).toMatch(/No kernel view: not Linux \(darwin\)/);
+      expect(await page.locator('.pane[data-role="client"] .tcp-badge').innerText()).toBe('kernel view off');
+      await screenshot(page, 'kernel-view-off');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await statics.close();
+    }
   });
 
   it.skipIf(!slowReaderBuilt)('slow-reader: the paused reader\'s kernel queues fill, and the zero window shows', async () => {

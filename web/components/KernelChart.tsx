@@ -172,7 +172,7 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
     <section className="kernel-chart">
       <h2>{t('chart.heading')}</h2>
       {avail !== undefined && !avail.startsWith('on') && <p className="kernel-off">{t('kernel.off', { reason: avail.replace(/^off:\s*/, '') })}</p>}
-      {onSeek && <p className="chart-hint">{t('chart.hint')}</p>}
+      {onSeek && !empty && <p className="chart-hint">{t('chart.hint')}</p>}
       <div ref={host} className="chart-host" onClick={onClick} />
       {empty && <p className="empty">{t('chart.empty')}</p>}
     </section>

@@ -91,7 +91,7 @@ export const en = {
   'kernel.col.timer': 'timer',
   'chart.heading': 'Queues and windows over the run',
   'chart.hint': 'Click the chart to see the run as it was at that moment.',
-  'chart.empty': 'No queue or window figures yet.',
+  'chart.empty': 'No queue or window figures to draw (so far).',
   'chart.x': 'time since start',
   'chart.y': 'bytes',
   'chart.time': 'time',
