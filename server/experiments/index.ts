@@ -22,8 +22,9 @@ import rawClient from './raw-client/index.js';
 import httpHead from './http-head/index.js';
 import addresses from './addresses/index.js';
 import slowReader from './slow-reader/index.js';
+import bufferSizes from './buffer-sizes/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);
