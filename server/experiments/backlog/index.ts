@@ -60,7 +60,7 @@ export default defineExperiment({
     },
     {
       id: 'syn-sent',
-      label: 'The clients that did not fit stayed in SYN_SENT, their SYNs dropped and retransmitted',
+      label: 'The clients that did not fit stayed in SYN_SENT, their SYNs dropped (and retransmitted, if they waited over a second)',
       check: (q, p) => {
         const none = noSamples(q);
         if (none) return { held: false, detail: none };
@@ -72,7 +72,11 @@ export default defineExperiment({
         const retrans = Math.max(0, ...syn.map((x) => x.retransmits ?? 0));
         const overflow = Number(p.clients) - before;
         if (overflow <= 0) return { held: keys.size === 0, detail: `all ${before} clients fitted in the queue` };
-        return { held: keys.size >= 1 && retrans >= 1, detail: `${before} connected before any accept; ${keys.size} socket(s) seen in SYN_SENT, up to ${retrans} retransmission(s)` };
+        // The first SYN retransmission comes 1 s after the first SYN: a socket still waiting then shows it.
+        const firstSyn = Math.min(...syn.map((x) => x.t));
+        const waited = (Number.isFinite(until) ? until : Math.max(...q.events.map((e) => e.t))) - firstSyn;
+        const wantRetrans = waited > 1200;
+        return { held: keys.size >= 1 && (!wantRetrans || retrans >= 1), detail: `${before} connected before any accept; ${keys.size} socket(s) seen in SYN_SENT for ${waited.toFixed(0)} ms, up to ${retrans} SYN retransmission(s)` };
       },
     },
     {

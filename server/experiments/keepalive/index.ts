@@ -77,8 +77,8 @@ export default defineExperiment({
           const probes = Math.max(0, ...clientSamples(q).map((s) => s.probes ?? 0));
           return { held: dead.code === 'ETIMEDOUT' && after >= min - 50, detail: `${dead.code} ${after.toFixed(0)} ms after the cut (≥ ${p.count} × ${p.intervalS} s = ${min} ms); up to ${probes} unanswered probe(s) in the samples` };
         }
-        const last = clientSamples(q).at(-1);
-        const silentFor = (last?.t ?? 0) - c.t;
+        // The connection's life so far: up to the latest event of the run (samples are written only on change).
+        const silentFor = Math.max(...q.events.map((e) => e.t)) - c.t;
         const enough = (Number(p.idleS) + Number(p.count) * Number(p.intervalS)) * 1000;
         const restarts = clientSamples(q).filter((s) => s.timer?.name === 'keepalive').length;
         return {
