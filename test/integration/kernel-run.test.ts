@@ -19,7 +19,7 @@ const ofKind = <K extends EventOf<never>['kind'] | string>(lines: readonly Trace
 
 describe.skipIf(!linux)('kernel plugin in a run (real processes, real sockets)', () => {
   it('samples both ends of the connection while live and after the actors exit, and actors report nodestate', async () => {
-    const { lines, footer } = await runExperiment('echo', { count: 3, message: 'ping', intervalMs: 60 }, 1500);
+    const { lines, footer } = await runExperiment('echo', { count: 3, message: 'ping', intervalMs: 60 }, 2500);
     const header = lines[0]!;
     expect(header.type === 'header' && header.capabilities.kernel).toMatch(/^on/);
 
@@ -87,7 +87,7 @@ describe.skipIf(!linux)('kernel plugin in a run (real processes, real sockets)',
   });
 
   it('says in the header why the kernel view is off, and the Node-side figures still come', async () => {
-    const run = new Run({ experiment: findExperiment('echo')!, params: { count: 1, intervalMs: 10 }, durationMs: 800, plugins: [kernelPlugin({ platform: 'darwin' })] });
+    const run = new Run({ experiment: findExperiment('echo')!, params: { count: 1, intervalMs: 10 }, durationMs: 2500, plugins: [kernelPlugin({ platform: 'darwin' })] });
     const ended = new Promise((r) => run.once('end', r));
     await run.start();
     await ended;
