@@ -379,7 +379,7 @@ function buildRequestUnspec(bytecode: Buffer | undefined): Buffer {
 }
 
 /** struct inet_diag_msg at `p` followed by its attributes up to `end`. */
-function parseDiagMsg(b: Buffer, p: number, end: number): KernelSocket {
+export function parseDiagMsg(b: Buffer, p: number, end: number): KernelSocket {
   const family = b[p]!;
   const v6 = family === C.AF_INET6;
   const stateCode = b[p + 1]!;

@@ -45,6 +45,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private readonly actors = new Map<string, Actor>();
   private readonly portSet = new Set<number>();
   private readonly portListeners: ((p: number) => void)[] = [];
+  /** The first port each role listened on or bound (passed to later roles as `<role>Port`). */
+  private readonly rolePorts = new Map<string, number>();
   private readonly plugins: RunPlugin[] = [];
   private readonly heldObservations = new Set<string>();
   private readonly listenWaiters = new Map<string, (port: number) => void>();
@@ -148,8 +150,9 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   }
 
   private waitForListen(roleName: string): Promise<number> {
-    const seen = this.lines.find((l) => l.type === 'event' && l.kind === 'listen' && l.actor === roleName);
-    if (seen && seen.type === 'event' && seen.kind === 'listen') return Promise.resolve(seen.local.port);
+    // A datagram socket's bind is its "listen": it is then ready to receive.
+    const seen = this.lines.find((l) => l.type === 'event' && (l.kind === 'listen' || l.kind === 'bind') && l.actor === roleName);
+    if (seen && seen.type === 'event' && (seen.kind === 'listen' || seen.kind === 'bind')) return Promise.resolve(seen.local.port);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`role "${roleName}" did not listen within 5 s`)), 5000);
       this.listenWaiters.set(roleName, (port) => { clearTimeout(timer); resolve(port); });
@@ -158,7 +161,10 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
 
   private spawnRole(role: RoleSpec, serverPort: number | undefined): void {
     const program = actorProgramPath(this.opts.experiment.id, role.program);
-    const actorParams = { ...this.params, ...this.fixture?.actorParams?.(), ...(serverPort !== undefined ? { serverPort } : {}) };
+    // Every role that listened (or bound) so far is also given by name, as `<role>Port`, for a
+    // program that talks to more than the one role it started after.
+    const rolePorts = Object.fromEntries([...this.rolePorts].map(([r, p]) => [`${r}Port`, p]));
+    const actorParams = { ...this.params, ...this.fixture?.actorParams?.(), ...rolePorts, ...(serverPort !== undefined ? { serverPort } : {}) };
     // A fixture may start the role through a wrapper (ip netns exec NAME): fork runs
     // `execPath ...execArgv program`, and the wrapper execs node in place (same pid, same IPC fd).
     const launcher = this.fixture?.launcher?.(role.name);
@@ -207,12 +213,14 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
         for (const l of this.portListeners) l(port);
       }
     };
-    if (f.kind === 'listen') {
+    if (f.kind === 'listen' || f.kind === 'bind') {
       addPort(f.local);
+      const lp = (f.local as { port?: unknown } | undefined)?.port;
+      if (typeof lp === 'number' && lp > 0 && !this.rolePorts.has(role)) this.rolePorts.set(role, lp);
       const port = (f.local as { port: number }).port;
       this.listenWaiters.get(role)?.(port);
       this.listenWaiters.delete(role);
-    } else if (f.kind === 'accept' || f.kind === 'connect') {
+    } else if (f.kind === 'accept' || f.kind === 'connect' || f.kind === 'dgram-connect') {
       addPort(f.local);
       addPort(f.remote);
     }

@@ -73,8 +73,19 @@ export const SkMem = z.object({
 export const SampleEvent = z.object({
   ...eventBase,
   kind: z.literal('sample'),
-  /** Stable per socket: "127.0.0.1:41000>127.0.0.1:7878" (local>remote; IPv6 in brackets). */
+  /**
+   * Stable per socket: "127.0.0.1:41000>127.0.0.1:7878" (local>remote; IPv6 in brackets). A Unix
+   * socket has no ports: its key is its inode, "unix:187187" (kernel-view.ts unixKey).
+   */
   key: z.string().min(1).max(128),
+  /**
+   * The protocol, when not TCP (absent = TCP, as in traces written before UDP and Unix sockets
+   * were observed). UDP and Unix sockets use the same state names: an unconnected one is CLOSE
+   * (ss prints UNCONN), a connected one ESTABLISHED, a Unix listener LISTEN.
+   */
+  proto: z.enum(['udp', 'unix']).optional(),
+  /** Unix sockets: the inode of the socket at the other end (0: none), as unix_diag reports it. */
+  peerInode: count.optional(),
   /** The kernel's socket cookie in hex (ss -e "sk:"); kept through TIME_WAIT. */
   cookie: z.string().max(32).optional(),
   local: Address,

@@ -4,6 +4,7 @@ import { socketEvents } from './socket-events.js';
 import { kernelEvents } from './kernel-events.js';
 import { userEvents } from './user-events.js';
 import { captureEvents } from './capture-events.js';
+import { datagramEvents } from './datagram-events.js';
 import { CatalogEntry } from '../protocol/catalog.js';
 
 export const TRACE_VERSION = 1;
@@ -35,7 +36,7 @@ export const TraceHeader = z.object({
 });
 export type TraceHeader = z.infer<typeof TraceHeader>;
 
-export const TraceEvent = z.discriminatedUnion('kind', [...processEvents, ...socketEvents, ...kernelEvents, ...userEvents, ...captureEvents]);
+export const TraceEvent = z.discriminatedUnion('kind', [...processEvents, ...socketEvents, ...kernelEvents, ...userEvents, ...captureEvents, ...datagramEvents]);
 export type TraceEvent = z.infer<typeof TraceEvent>;
 export type EventKind = TraceEvent['kind'];
 /** The event type(s) of a kind; works for kinds that share one schema (stdout/stderr/stdin). */

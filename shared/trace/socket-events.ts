@@ -3,12 +3,17 @@ import { Address, SockId, eventBase } from './common.js';
 
 /** What the program did with its sockets, and what the calls returned. */
 const sock = { sock: SockId };
+/**
+ * Unix sockets only: the socket's inode. A Unix socket has no port; the kernel (unix_diag, ss -x)
+ * names it by inode, so this is how a program's socket is matched with the kernel's view of it.
+ */
+const inode = { inode: z.number().int().min(0).optional() };
 
-export const ListenEvent = z.object({ ...eventBase, kind: z.literal('listen'), ...sock, local: Address, backlog: z.number().int().optional() });
-export const AcceptEvent = z.object({ ...eventBase, kind: z.literal('accept'), ...sock, local: Address, remote: Address, listener: SockId.optional() });
+export const ListenEvent = z.object({ ...eventBase, kind: z.literal('listen'), ...sock, local: Address, backlog: z.number().int().optional(), ...inode });
+export const AcceptEvent = z.object({ ...eventBase, kind: z.literal('accept'), ...sock, local: Address, remote: Address, listener: SockId.optional(), ...inode });
 /** connect() was called (`connecting`) and completed (`connect`). */
 export const ConnectingEvent = z.object({ ...eventBase, kind: z.literal('connecting'), ...sock, remote: Address });
-export const ConnectEvent = z.object({ ...eventBase, kind: z.literal('connect'), ...sock, local: Address, remote: Address });
+export const ConnectEvent = z.object({ ...eventBase, kind: z.literal('connect'), ...sock, local: Address, remote: Address, ...inode });
 /**
  * write(): `bytes` handed over, `ok` is write()'s return value (false = backpressure),
  * `queued` is Node's writableLength after the call. `calls` > 1 when consecutive writes with
