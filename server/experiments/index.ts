@@ -23,8 +23,9 @@ import httpHead from './http-head/index.js';
 import addresses from './addresses/index.js';
 import slowReader from './slow-reader/index.js';
 import bufferSizes from './buffer-sizes/index.js';
+import writeDeadline from './write-deadline/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes, writeDeadline];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);

@@ -9,6 +9,7 @@ import type { TraceStore } from '../../shared/trace/store.js';
 import { BoundaryPanel } from './BoundaryPanel.js';
 import { FramingPanel } from './FramingPanel.js';
 import { BufferSweep } from './BufferSweep.js';
+import { DeadlinePanel } from './DeadlinePanel.js';
 
 export interface ExperimentPanelProps {
   entry: CatalogEntry | null;
@@ -18,6 +19,7 @@ export interface ExperimentPanelProps {
 
 const panels: Record<string, ComponentType<ExperimentPanelProps>> = {
   'buffer-sizes': BufferSweep,
+  'write-deadline': DeadlinePanel,
   'stream-boundaries': BoundaryPanel,
   framing: FramingPanel,
 };

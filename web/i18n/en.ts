@@ -244,6 +244,16 @@ export const en = {
   'sweep.place.writerKernel': 'writer’s kernel send queue',
   'sweep.place.readerKernel': 'reader’s kernel receive queue',
   'sweep.place.readerNode': 'reader’s Node buffer',
+  'deadline.heading': 'Who has the bytes',
+  'deadline.empty': 'Run the experiment: the writer’s bytes, the kernel’s and the reader’s appear here.',
+  'deadline.wrote': 'the program handed to write() (so far)',
+  'deadline.handedAt': '…of which at the write deadline ({t} s)',
+  'deadline.nodeSays': 'Node said were still in its queue then (writableLength)',
+  'deadline.kernelTook': 'the kernel had taken then (bytes_acked + SIOCOUTQ)',
+  'deadline.got': 'the reader has read',
+  'deadline.unknown': 'unknown (no kernel figures)',
+  'deadline.lost': 'destroy() threw away {n}: what was still in Node. Everything the kernel had taken reached the reader.',
+  'deadline.waited': 'The program kept waiting: every byte goes through in the end.',
 } as const;
 
 export type MessageKey = keyof typeof en;
