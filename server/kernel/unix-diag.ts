@@ -18,7 +18,7 @@
 import { DiagSocket, NLMSG_HDRLEN, diagRequest } from './netlink-dump.js';
 import { tcpStateName } from './sockopt.js';
 import type { KernelSocket, ObserverMethod } from './observer.js';
-import { unixKey } from '../../shared/trace/kernel-view.js';
+import { unixKey } from '../../shared/trace/unix-key.js';
 
 const AF_UNIX = 1;
 const UNIX_DIAG_REQ_LEN = 24;
