@@ -16,7 +16,8 @@ const ROWS = 80;
  * Text as a student can read it: printable characters as they are, control bytes (a length
  * header, NUL padding, the "\n" delimiter) as hex in a grey box, long runs of one byte counted.
  */
-export function Visible({ text }: { text: string }) {
+export function Visible({ text: full, max = 60 }: { text: string; max?: number }) {
+  const text = full.length > max ? full.slice(0, max) : full;
   const parts: JSX.Element[] = [];
   const re = /[\u0000-\u001f\u007f\ufffd]+/g;
   let last = 0;
@@ -26,6 +27,7 @@ export function Visible({ text }: { text: string }) {
     last = m.index + m[0].length;
   }
   if (last < text.length) parts.push(<span key={last}>{text.slice(last)}</span>);
+  if (full.length > max) parts.push(<span key="more" className="ctl">…</span>);
   return <code>{parts}</code>;
 }
 
