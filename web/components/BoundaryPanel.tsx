@@ -57,6 +57,8 @@ export function BoundaryPanel({ store, cursor }: ExperimentPanelProps) {
         <text x={LEFT} y={114} className="axis">0</text>
         <text x={W - 4} y={114} className="axis end">{total} B</text>
       </svg>
+      <p className="boundary-key">{t('boundary.key')}</p>
+      <div className="boundary-scroll">
       <table className="boundary-table">
         <thead><tr><th>{t('boundary.readNo')}</th><th>{t('boundary.bytes')}</th><th>{t('boundary.carried')}</th></tr></thead>
         <tbody>
@@ -67,6 +69,7 @@ export function BoundaryPanel({ store, cursor }: ExperimentPanelProps) {
           ))}
         </tbody>
       </table>
+      </div>
       {perRead.length > TABLE_ROWS && <p className="empty">{t('boundary.more', { n: perRead.length - TABLE_ROWS })}</p>}
     </section>
   );

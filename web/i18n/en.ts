@@ -201,6 +201,7 @@ export const en = {
   'boundary.bytes': 'bytes',
   'boundary.carried': 'message bytes it carried: [#message first..last]',
   'boundary.more': '… {n} more reads in the event list',
+  'boundary.key': 'Red: this read carried only part of a write (a split). Amber: it carried bytes of several writes (a merge).',
   // Framing panel (web/components/FramingPanel.tsx)
   'framing.heading': 'Naive reader vs framed reader',
   'framing.empty': 'Run the experiment: what the client sent, what the naive reader made of it, and what the framed reader decoded appear here side by side.',
