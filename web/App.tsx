@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Catalog } from './components/Catalog.js';
 import { Controls } from './components/Controls.js';
-import { ParamsForm, defaultsOf, type ParamValues } from './components/ParamsForm.js';
+import { defaultsOf, type ParamValues } from './components/ParamsForm.js';
+import { RunBar } from './components/RunBar.js';
 import { RunSide, RunView } from './components/RunView.js';
 import { ReplayPanel } from './components/ReplayPanel.js';
 import { RunPanels, runPaneBadge } from './components/RunPanels.js';
 import { t } from './i18n/index.js';
 import { useLab } from './lib/useLab.js';
+import { LabContext } from './lib/lab-context.js';
 import { useCursor } from './lib/cursor.js';
 import type { TraceSource } from './lib/trace-source.js';
 
@@ -58,23 +60,17 @@ export function App({ onOpenTrace }: { onOpenTrace?: ((s: TraceSource) => void) 
             <h2>{entry.title}</h2>
             <p>{entry.summary}</p>
           </div>
-          <div className="runbar">
-            <ParamsForm schema={entry.paramsSchema} values={values} disabled={live || pending} onChange={(v) => setParams({ ...params, [entry.id]: v })} />
-            <div className="run-actions">
-              {live && run ? (
-                <button className="stop" onClick={() => lab.send({ type: 'stop', runId: run.runId })}>{t('run.stop')}</button>
-              ) : (
-                <button className="run" disabled={pending || lab.state.status !== 'open'} onClick={() => lab.start(entry.id, values)}>{t('run.start')}</button>
-              )}
-              <span className="run-status" data-live={live ? 'yes' : 'no'}>{status}</span>
-              {live && run && <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} />}
-            </div>
-          </div>
+          <RunBar entry={entry} values={values} onChange={(v) => setParams({ ...params, [entry.id]: v })} live={live && Boolean(run)} pending={pending}
+            canRun={lab.state.status === 'open'} status={status} onRun={() => lab.start(entry.id, values)}
+            onStop={() => run && lab.send({ type: 'stop', runId: run.runId })}
+            controls={live && run ? <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} /> : undefined} />
           <ReplayPanel ctl={timeline} store={store} entry={entry} onOpen={onOpenTrace} />
-          <RunView entry={entry} store={store} cursor={cursor} onSeek={onSeek}
-            panels={<RunPanels store={store} cursor={cursor} onSeek={onSeek} />}
-            paneBadge={runPaneBadge(store, cursor)}
-            live={live && run ? { onLine: (role, text) => lab.send({ type: 'stdin', runId: run.runId, role, text }) } : undefined} />
+          <LabContext.Provider value={{ lab, params: values }}>
+            <RunView entry={entry} store={store} cursor={cursor} onSeek={onSeek}
+              panels={<RunPanels entry={entry} store={store} cursor={cursor} onSeek={onSeek} />}
+              paneBadge={runPaneBadge(store, cursor)}
+              live={live && run ? { onLine: (role, text) => lab.send({ type: 'stdin', runId: run.runId, role, text }) } : undefined} />
+          </LabContext.Provider>
         </main>
       )}
       {entry && <RunSide entry={entry} store={store} cursor={cursor} />}

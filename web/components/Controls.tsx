@@ -11,8 +11,11 @@ export function Controls({ entry, onControl }: { entry: CatalogEntry; onControl:
       {entry.controls.map((c) => (
         <span key={c.id} className="control">
           {Object.entries(c.args ?? {}).map(([name, def]) => (
-            <input key={name} type="number" aria-label={`${c.label}: ${name}`} title={name} value={args[c.id]?.[name] ?? def}
-              onChange={(e) => setArgs({ ...args, [c.id]: { ...(args[c.id] ?? {}), [name]: Number(e.target.value) } })} />
+            <label key={name} className="control-arg">
+              <span>{name}</span>
+              <input type="number" aria-label={`${c.label}: ${name}`} value={args[c.id]?.[name] ?? def}
+                onChange={(e) => setArgs({ ...args, [c.id]: { ...(args[c.id] ?? {}), [name]: Number(e.target.value) } })} />
+            </label>
           ))}
           <button data-control={c.id} onClick={() => onControl(c.role, c.command, { ...(c.args ?? {}), ...(args[c.id] ?? {}) })}>{c.label}</button>
         </span>
