@@ -1,11 +1,11 @@
 // Figures below were measured on this machine (Linux 6.18, loopback, Node 20) with the default
 // parameters; each run prints its own in the panes and the checklist, which is what counts.
 export const narrative = `
-**What the seed says.** Seed 004 ("소켓 버퍼") runs a Go server that reads 7 bytes a second and a
+**What the seed says.** Seed 004 (its section on socket buffers) runs a Go server that reads 7 bytes a second and a
 client that writes \`>>>i<<<\` as fast as it can. The writer prints quickly, then stops: its send
 buffer is full, so \`Write\` blocks. "After a while" it prints again, which the seed explains as the
 OS emptying part of the send buffer. It also says, unsure, that a full *receive* buffer on the other
-side blocks the writer too ("확인 필요"). Seed 001 sets both buffers with \`SetWriteBuffer(4000)\` /
+side blocks the writer too, and marks that as still to be checked. Seed 001 sets both buffers with \`SetWriteBuffer(4000)\` /
 \`SetReadBuffer(4000)\`; seed 000 names the result: a zero window.
 
 **Where the bytes wait.** Left to right: the writer's Node queue → its kernel send queue → the
