@@ -1,21 +1,74 @@
 import type { TraceEvent } from './schema.js';
 import { describeEvent } from './derive.js';
+import { packetFlagsText } from './capture-events.js';
 
 /**
  * The ladder diagram as data: one row per socket event (in time order), and arrows between
  * rows for what crossed between two sockets — connect→accept, the write whose last byte a read
- * delivered, end→EOF. Pure, so it is tested without a browser.
+ * delivered, end→EOF. When the run captured packets, each TCP segment is a row of its own drawn
+ * as an arrow from the sender's lane to the receiver's (`toLane`), labelled with its flags and
+ * what it means (window 0, window probe, ...); the wire then shows the handshake and FINs itself,
+ * so the inferred arrows for those are left out. Pure, so it is tested without a browser.
  */
-export interface LadderRow { lane: number; t: number; kind: string; label: string }
+export interface LadderRow {
+  lane: number;
+  t: number;
+  kind: string;
+  label: string;
+  /** Packets only: the receiving lane (the row is an arrow from `lane` to `toLane`). */
+  toLane?: number;
+  /** Packets only: what to colour it by. */
+  tone?: 'syn' | 'fin' | 'rst' | 'data' | 'ack' | 'zero' | 'probe' | 'update';
+  /** After the cursor: drawn dimmed (only with `ghosts`). */
+  future?: boolean;
+}
 export interface LadderArrow { from: number; to: number; label: string; kind: 'handshake' | 'bytes' | 'fin' }
 export interface LadderModel { lanes: string[]; rows: LadderRow[]; arrows: LadderArrow[] }
 
-const KINDS = new Set(['listen', 'accept', 'connect', 'write', 'data', 'end', 'eof', 'destroy', 'close', 'error', 'drain']);
+export interface LadderOptions {
+  /** Also include the rows after the cursor (`n`), marked `future`, so a pinned cursor has context. */
+  ghosts?: boolean;
+  /** Leave out captured segments (program calls only). */
+  hidePackets?: boolean;
+}
+
+const KINDS = new Set(['listen', 'accept', 'connect', 'write', 'data', 'end', 'eof', 'destroy', 'close', 'error', 'drain', 'packet']);
 
 interface SockInfo { actor: string; sock: string; local?: number; remote?: number; written: number; read: number }
 
-export function ladderModel(events: readonly TraceEvent[], n: number, lanes: readonly string[], maxRows = 300): LadderModel {
+type Packet = Extract<TraceEvent, { kind: 'packet' }>;
+
+/** "SYN", "FIN ACK", "ACK 65483 B", "ACK · window 0" — what a ladder arrow says. */
+export function packetLabel(p: Packet): string {
+  const flags = p.flags.filter((f) => f !== 'PSH').length ? packetFlagsText({ flags: p.flags.filter((f) => f !== 'PSH') }) : packetFlagsText(p);
+  const parts = [flags];
+  if (p.len > 0) parts.push(`${p.len} B`);
+  if (p.labels.length) parts.push(`· ${p.labels.join(', ')}`);
+  return parts.join(' ');
+}
+
+function toneOf(p: Packet): LadderRow['tone'] {
+  if (p.flags.includes('RST')) return 'rst';
+  if (p.flags.includes('SYN')) return 'syn';
+  if (p.flags.includes('FIN')) return 'fin';
+  if (p.labels.includes('window probe') || p.labels.includes('keepalive')) return 'probe';
+  if (p.labels.includes('window 0')) return 'zero';
+  if (p.labels.includes('window update')) return 'update';
+  return p.len > 0 ? 'data' : 'ack';
+}
+
+export function ladderModel(events: readonly TraceEvent[], n: number, lanes: readonly string[], maxRows = 300, opts: LadderOptions = {}): LadderModel {
   const laneOf = new Map(lanes.map((l, i) => [l, i]));
+  // Which lane owns a port: from every listen / accept / connect of the run. The identity of a
+  // port is not news, so the whole trace is used (a SYN comes before its connect event).
+  const portLane = new Map<number, number>();
+  const wirePairs = new Set<string>();
+  for (const e of events) {
+    if ((e.kind === 'listen' || e.kind === 'accept' || e.kind === 'connect') && laneOf.has(e.actor) && !portLane.has(e.local.port)) portLane.set(e.local.port, laneOf.get(e.actor)!);
+    if (e.kind === 'packet') { wirePairs.add(`${e.src.port}>${e.dst.port}`); wirePairs.add(`${e.dst.port}>${e.src.port}`); }
+  }
+  const onWire = (a?: number, b?: number) => !opts.hidePackets && a !== undefined && b !== undefined && wirePairs.has(`${a}>${b}`);
+
   const socks = new Map<string, SockInfo>();
   const info = (actor: string, sock: string) => {
     const key = `${actor}/${sock}`;
@@ -37,18 +90,31 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
     return undefined;
   };
 
-  const end = Math.min(n, events.length);
+  const end = opts.ghosts ? events.length : Math.min(n, events.length);
+  let cursorRow = 0;
   for (let i = 0; i < end; i++) {
     const e = events[i]!;
-    if (!KINDS.has(e.kind) || !laneOf.has(e.actor) || !('sock' in e) || !e.sock) continue;
+    if (!KINDS.has(e.kind)) continue;
+    const future = i >= n;
+    if (!future) cursorRow = rows.length;
+    if (e.kind === 'packet') {
+      if (opts.hidePackets) continue;
+      const from = portLane.get(e.src.port);
+      const to = portLane.get(e.dst.port);
+      if (from === undefined || to === undefined || from === to) continue;
+      rows.push({ lane: from, toLane: to, t: e.t, kind: 'packet', label: packetLabel(e), tone: toneOf(e), ...(future ? { future } : {}) });
+      continue;
+    }
+    if (!laneOf.has(e.actor) || !('sock' in e) || !e.sock) continue;
     const s = info(e.actor, e.sock);
     const row = rows.length;
-    rows.push({ lane: laneOf.get(e.actor)!, t: e.t, kind: e.kind, label: describeEvent(e) });
+    rows.push({ lane: laneOf.get(e.actor)!, t: e.t, kind: e.kind, label: describeEvent(e), ...(future ? { future } : {}) });
     switch (e.kind) {
       // connect and accept are both notifications after the kernel finished the handshake, so
       // either can come first; the arrow always goes from the connecting side to the acceptor.
       case 'connect': {
         s.local = e.local.port; s.remote = e.remote.port;
+        if (onWire(s.local, s.remote)) break;
         const a = acceptRow.get(`${e.remote.port}>${e.local.port}`);
         if (a !== undefined) arrows.push({ from: row, to: a, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' });
         else connectRow.set(`${e.local.port}>${e.remote.port}`, row);
@@ -56,6 +122,7 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
       }
       case 'accept': {
         s.local = e.local.port; s.remote = e.remote.port;
+        if (onWire(s.local, s.remote)) break;
         const c = connectRow.get(`${e.remote.port}>${e.local.port}`);
         if (c !== undefined) arrows.push({ from: c, to: row, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' });
         else acceptRow.set(`${e.local.port}>${e.remote.port}`, row);
@@ -81,16 +148,18 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
       case 'eof': {
         const p = peerOf(s);
         const from = p ? endRow.get(p) : undefined;
-        if (from !== undefined) arrows.push({ from, to: row, label: 'FIN', kind: 'fin' });
+        if (from !== undefined && !onWire(s.local, s.remote)) arrows.push({ from, to: row, label: 'FIN', kind: 'fin' });
         break;
       }
     }
   }
-  // Keep the newest rows; arrows into dropped rows are dropped too.
-  const drop = Math.max(0, rows.length - maxRows);
+  // Too many rows: keep the newest (following live), or a window around the cursor (ghosts).
+  let drop = Math.max(0, rows.length - maxRows);
+  if (opts.ghosts && drop > 0) drop = Math.min(drop, Math.max(0, cursorRow - Math.floor(maxRows / 2)));
+  const keep = rows.slice(drop, drop + maxRows);
   return {
     lanes: [...lanes],
-    rows: rows.slice(drop),
-    arrows: arrows.filter((a) => a.from >= drop && a.to >= drop).map((a) => ({ ...a, from: a.from - drop, to: a.to - drop })),
+    rows: keep,
+    arrows: arrows.filter((a) => a.from >= drop && a.to >= drop && a.from < drop + keep.length && a.to < drop + keep.length).map((a) => ({ ...a, from: a.from - drop, to: a.to - drop })),
   };
 }

@@ -5,16 +5,18 @@
  */
 import type { ReactNode } from 'react';
 import type { TraceStore } from '../../shared/trace/store.js';
+import type { CatalogEntry } from '../../shared/protocol/catalog.js';
 import { KernelBadge } from './KernelSockets.js';
 import { KernelView } from './KernelView.js';
 import { ExperimentPanel } from './experiment-panels.js';
 
-interface Props { store: TraceStore | null; cursor: number; onSeek?: ((t: number) => void) | undefined }
+/** `entry`: the selected experiment (live), so its panel shows before the first run; replay passes none. */
+interface Props { store: TraceStore | null; cursor: number; onSeek?: ((t: number) => void) | undefined; entry?: CatalogEntry | null }
 
-export function RunPanels({ store, cursor, onSeek }: Props) {
+export function RunPanels({ store, cursor, onSeek, entry = null }: Props) {
   return (
     <>
-      <ExperimentPanel entry={null} store={store} cursor={cursor} />
+      <ExperimentPanel entry={entry} store={store} cursor={cursor} />
       <KernelView store={store} cursor={cursor} onSeek={onSeek} />
     </>
   );

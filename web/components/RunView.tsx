@@ -50,7 +50,7 @@ export function RunView({ entry, store, cursor, live, onSeek, panels, paneBadge 
       {panels}
       <div className="below">
         <EventList events={events} upTo={upTo} {...(onSeek ? { onPick: onSeek } : {})} />
-        <Ladder events={events} upTo={upTo} lanes={shownRoles.map((r) => r.name)} />
+        <Ladder events={events} upTo={upTo} lanes={shownRoles.map((r) => r.name)} cursor={cursor} onSeek={onSeek} capture={store?.header?.capabilities.capture} />
       </div>
     </>
   );

@@ -8,6 +8,7 @@ import type { CatalogEntry } from '../../shared/protocol/catalog.js';
 import type { TraceStore } from '../../shared/trace/store.js';
 import { BoundaryPanel } from './BoundaryPanel.js';
 import { FramingPanel } from './FramingPanel.js';
+import { LingerPanel } from './LingerComparison.js';
 import { BufferSweep } from './BufferSweep.js';
 import { DeadlinePanel } from './DeadlinePanel.js';
 
@@ -22,6 +23,7 @@ const panels: Record<string, ComponentType<ExperimentPanelProps>> = {
   'write-deadline': DeadlinePanel,
   'stream-boundaries': BoundaryPanel,
   framing: FramingPanel,
+  linger: LingerPanel,
 };
 
 /** The panel of the experiment this entry (or, for a replayed trace, its header) names, if any. */

@@ -14,11 +14,14 @@ export interface Lab {
   state: ConnectionState;
   catalog: CatalogEntry[];
   limits: Limits | null;
-  /** The latest run of each experiment. */
+  /**
+   * The latest run of each experiment, by experiment id; runs started with a `slot` (several
+   * runs of one experiment side by side, e.g. the linger comparison) are under that slot instead.
+   */
   runs: Map<string, RunHandle>;
   pending: Set<string>;
   errors: string[];
-  start(experiment: string, params: Record<string, unknown>): void;
+  start(experiment: string, params: Record<string, unknown>, slot?: string): void;
   send(msg: ClientMessage): void;
   dismissError(i: number): void;
 }
@@ -32,7 +35,9 @@ export function useLab(): Lab {
     limits: null as Limits | null,
     runs: new Map<string, RunHandle>(),
     byId: new Map<string, RunHandle>(),
+    /** Request id → the slot its run will be kept under (the experiment id unless a slot was given). */
     reqs: new Map<string, string>(),
+    slotExperiment: new Map<string, string>(),
     pending: new Set<string>(),
     errors: [] as string[],
   });
@@ -49,12 +54,12 @@ export function useLab(): Lab {
       switch (msg.type) {
         case 'hello': m.catalog = msg.catalog; m.limits = msg.limits; break;
         case 'run-started': {
-          const experiment = m.reqs.get(msg.req);
+          const slot = m.reqs.get(msg.req);
           m.reqs.delete(msg.req);
-          if (!experiment) break;
-          m.pending.delete(experiment);
-          const handle: RunHandle = { runId: msg.runId, experiment, store: new TraceStore(), live: true };
-          m.runs.set(experiment, handle);
+          if (!slot) break;
+          m.pending.delete(slot);
+          const handle: RunHandle = { runId: msg.runId, experiment: m.slotExperiment.get(slot) ?? slot, store: new TraceStore(), live: true };
+          m.runs.set(slot, handle);
           m.byId.set(msg.runId, handle);
           break;
         }
@@ -85,10 +90,11 @@ export function useLab(): Lab {
   const m = model.current;
   return {
     state: m.state, catalog: m.catalog, limits: m.limits, runs: m.runs, pending: m.pending, errors: m.errors,
-    start(experiment, params) {
+    start(experiment, params, slot = experiment) {
       const req = Math.random().toString(36).slice(2, 10);
-      m.reqs.set(req, experiment);
-      m.pending.add(experiment);
+      m.reqs.set(req, slot);
+      m.slotExperiment.set(slot, experiment);
+      m.pending.add(slot);
       dirty.current = true;
       conn.current?.send({ type: 'run', req, experiment, params });
     },

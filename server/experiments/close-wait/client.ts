@@ -15,9 +15,10 @@ function next(): void {
   const conn = lab.watch(net.connect(serverPort, host));
   conn.on('connect', () => {
     // write's callback: the line is in the kernel; then close(2), like Go's conn.Close().
+    const port = conn.localPort;
     conn.write(`hello from client #${i}\n`, () => {
       conn.destroy();
-      console.log(`client #${i} (${conn.localPort}) wrote its line and closed`);
+      console.log(`client #${i} (port ${port}) wrote its line and closed`);
     });
   });
   conn.on('error', (err) => console.error(`client #${i}: ${err.message}`));

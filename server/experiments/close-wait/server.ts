@@ -1,4 +1,4 @@
-// A server that forgets to close (seed 000, "소켓이 CLOSE_WAIT 상태에서 멈춘 경우"): it reads each
+// A server that forgets to close (seed 000, "a socket stuck in CLOSE_WAIT"): it reads each
 // client's line, and when the client hangs up (FIN, 'end') it never calls end()/destroy(). Each
 // such socket stays in CLOSE_WAIT. Later it writes a "late reply" to every one of them: the
 // client's kernel answers with RST, and the next write fails.

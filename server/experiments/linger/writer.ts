@@ -1,5 +1,5 @@
 // Linger writer: sends `bytes` to a reader that is not reading yet, then closes the connection
-// with the chosen SO_LINGER setting and close call (seed 000, "연결 종료 시 보류중인 데이터 처리":
+// with the chosen SO_LINGER setting and close call (seed 000, "handling pending data when the connection closes":
 // SetLinger(-1), SetLinger(0), SetLinger(n)). Go's Close() is Node's destroy(); end() is the
 // polite half-close that sends FIN after everything queued.
 // Run on its own: node writer.js --serverPort 9000 --linger seconds --lingerSeconds 2
