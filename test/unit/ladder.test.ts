@@ -40,3 +40,60 @@ describe('ladderModel handshake order', () => {
     expect(ladderModel(events, 2, ['client', 'server']).arrows).toEqual([{ from: 1, to: 0, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' }]);
   });
 });
+
+describe('ladderModel with captured segments', () => {
+  const pkt = (t: number, src: typeof A, dst: typeof A, flags: string[], rest: Record<string, unknown> = {}) =>
+    e(t, 'wire', { kind: 'packet', src, dst, flags, seq: 0, fromSyn: true, win: 100, len: 0, labels: [], ...rest });
+  const events = [
+    pkt(0.9, A, B, ['SYN']),
+    pkt(0.95, B, A, ['SYN', 'ACK'], { ack: 1 }),
+    e(1, 'client', { kind: 'connect', sock: 'c1', local: A, remote: B }),
+    e(1.2, 'server', { kind: 'accept', sock: 's1', local: B, remote: A }),
+    e(2, 'client', { kind: 'write', sock: 'c1', bytes: 3, ok: true, queued: 0 }),
+    pkt(2.1, A, B, ['ACK', 'PSH'], { len: 3, ack: 1 }),
+    pkt(2.2, B, A, ['ACK'], { ack: 4, win: 0, labels: ['window 0'] }),
+    e(3, 'client', { kind: 'end', sock: 'c1' }),
+    pkt(3.1, A, B, ['FIN', 'ACK'], { seq: 4, ack: 1 }),
+    e(4, 'server', { kind: 'eof', sock: 's1' }),
+    pkt(5, A, B, ['RST'], { seq: 5 }),
+  ] as TraceEvent[];
+
+  it('draws each segment as an arrow from the sender’s lane to the receiver’s, labelled, and drops the inferred handshake and FIN', () => {
+    const m = ladderModel(events, events.length, ['client', 'server']);
+    const packets = m.rows.filter((r) => r.kind === 'packet');
+    expect(packets.map((r) => [r.lane, r.toLane, r.label, r.tone])).toEqual([
+      [0, 1, 'SYN', 'syn'],
+      [1, 0, 'SYN ACK', 'syn'],
+      [0, 1, 'ACK 3 B', 'data'],
+      [1, 0, 'ACK · window 0', 'zero'],
+      [0, 1, 'FIN ACK', 'fin'],
+      [0, 1, 'RST', 'rst'],
+    ]);
+    // The wire shows the handshake and the FIN; only the write→read arrows are inferred (none here: no read).
+    expect(m.arrows.filter((a) => a.kind === 'handshake' || a.kind === 'fin')).toEqual([]);
+    // Program calls keep their rows, interleaved in time order with the segments.
+    expect(m.rows.map((r) => r.kind)).toEqual(['packet', 'packet', 'connect', 'accept', 'write', 'packet', 'packet', 'end', 'packet', 'eof', 'packet']);
+  });
+
+  it('without segments (hidePackets) falls back to the inferred arrows', () => {
+    const m = ladderModel(events, events.length, ['client', 'server'], 300, { hidePackets: true });
+    expect(m.rows.some((r) => r.kind === 'packet')).toBe(false);
+    expect(m.arrows.map((a) => a.kind)).toEqual(['handshake', 'fin']);
+  });
+
+  it('with a pinned cursor (ghosts) keeps the later rows, marked future, and only those', () => {
+    const upTo = 5; // up to the client's write
+    const m = ladderModel(events, upTo, ['client', 'server'], 300, { ghosts: true });
+    expect(m.rows).toHaveLength(11);
+    expect(m.rows.map((r) => Boolean(r.future))).toEqual([false, false, false, false, false, true, true, true, true, true, true]);
+    expect(ladderModel(events, upTo, ['client', 'server']).rows).toHaveLength(5);
+  });
+
+  it('keeps a window of rows around the cursor when there are too many', () => {
+    const many = Array.from({ length: 50 }, (_, i) => e(i, 'client', { kind: 'write', sock: 'c1', bytes: 1, ok: true, queued: 0 }));
+    const m = ladderModel(many, 10, ['client', 'server'], 20, { ghosts: true });
+    expect(m.rows).toHaveLength(20);
+    expect(m.rows[0]!.t).toBe(0); // cursor at row 10: the window starts at 0, not at the newest rows
+    expect(ladderModel(many, 50, ['client', 'server'], 20).rows[0]!.t).toBe(30); // following live: the newest
+  });
+});
