@@ -44,6 +44,12 @@ interface Watched {
 
 let nextId = 1;
 const watched = new WeakMap<dgram.Socket, Watched>();
+/**
+ * Callbacks this wrapper made. A send() on a socket not bound yet is queued by Node and replayed
+ * through `this.send` (this wrapper again) once bound: its callback is then already ours, and the
+ * datagram must not be counted twice.
+ */
+const ours = new WeakSet<object>();
 
 function addr(a: { address?: string; port?: number; family?: string } | undefined): Address {
   const out: Address = { address: a?.address ?? '', port: a?.port ?? 0 };
@@ -110,8 +116,9 @@ export function watchDgram(socket: dgram.Socket, options: DgramWatchOptions = {}
 
   const send = socket.send;
   socket.send = function (this: dgram.Socket, ...args: unknown[]): void {
-    const mono = monoMicros();
     const cbAt = args.findIndex((a) => typeof a === 'function');
+    if (cbAt >= 0 && ours.has(args[cbAt] as object)) return (send as (...a: unknown[]) => void).apply(this, args);
+    const mono = monoMicros();
     const userCb = cbAt >= 0 ? (args[cbAt] as (err: Error | null, bytes?: number) => void) : undefined;
     const bytesOf = asBytes(args[0]);
     // send(msg, offset, length, port?, address?) or send(msg, port?, address?): the sliced form
@@ -132,6 +139,7 @@ export function watchDgram(socket: dgram.Socket, options: DgramWatchOptions = {}
       // Without a callback of its own, Node drops a send error silently; so do we (after recording it).
       userCb?.(err, bytes);
     };
+    ours.add(cb);
     if (cbAt >= 0) args[cbAt] = cb;
     else args.push(cb);
     (send as (...a: unknown[]) => void).apply(this, args);

@@ -24,8 +24,9 @@ import addresses from './addresses/index.js';
 import slowReader from './slow-reader/index.js';
 import bufferSizes from './buffer-sizes/index.js';
 import writeDeadline from './write-deadline/index.js';
+import udp from './udp/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes, writeDeadline];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes, writeDeadline, udp];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);

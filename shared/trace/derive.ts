@@ -53,6 +53,11 @@ export function actorsAt(events: readonly TraceEvent[], n: number, roles: readon
       case 'eof': { const s = sockOf(e.actor, e.sock); s.state = s.state === 'FIN sent (end)' ? 'both sides closed' : 'peer closed'; break; }
       case 'destroy': sockOf(e.actor, e.sock).state = 'destroyed'; break;
       case 'close': sockOf(e.actor, e.sock).state = 'closed'; break;
+      // Datagram sockets (shared/trace/datagram-events.ts): bound, maybe connected, no stream.
+      case 'bind': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.state = 'bound (UDP)'; break; }
+      case 'dgram-connect': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.remote = e.remote; s.state = 'connected (UDP)'; break; }
+      case 'send': if (!e.error) sockOf(e.actor, e.sock).written += e.bytes; break;
+      case 'message': sockOf(e.actor, e.sock).read += e.bytes; break;
       default: break;
     }
   }
@@ -94,6 +99,10 @@ export function describeEvent(e: TraceEvent): string {
     case 'observation': return `${e.held ? '✓' : '✗'} ${e.label}`;
     case 'control': return `control: ${e.command}`;
     case 'bookmark': return `bookmark: ${e.note}`;
+    case 'bind': return `bind ${formatAddress(e.local)} (${e.proto})`;
+    case 'dgram-connect': return `connect (UDP: no handshake) ${formatAddress(e.local)} → ${formatAddress(e.remote)}`;
+    case 'send': return `send ${e.calls && e.calls > 1 ? `${e.calls} datagrams of ${e.size ?? '?'} B` : `datagram ${e.bytes} B`}${e.to ? ` to ${formatAddress(e.to)}` : ''}${e.error ? ` → ${e.error}` : ''}`;
+    case 'message': return `received ${e.calls && e.calls > 1 ? `${e.calls} datagrams of ${e.size ?? '?'} B` : `datagram ${e.bytes} B`} from ${formatAddress(e.from)}`;
     case 'sockopt': return `setsockopt ${e.option}: asked ${JSON.stringify(e.requested)}, kernel says ${JSON.stringify(e.effective)}`;
     default: return (e as { kind: string }).kind;
   }
