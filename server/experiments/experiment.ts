@@ -7,7 +7,10 @@ export interface RoleSpec {
   name: string;
   /** The actor program, a file beside the experiment's index (compiled name, e.g. 'server.js'). */
   program: string;
-  /** Start only after this role has reported its first `listen`; its port is passed as `serverPort`. */
+  /**
+   * Start only after this role has reported its first `listen` (or `bind`, for a datagram socket);
+   * its port is passed as `serverPort`. Every role that listened before is also passed as `<role>Port`.
+   */
   after?: string;
   /** This role listens: the lab's `--port` applies to it (parameter `port`). */
   listens?: boolean;
