@@ -8,6 +8,9 @@ import type { CatalogEntry } from '../../shared/protocol/catalog.js';
 import type { TraceStore } from '../../shared/trace/store.js';
 import { BoundaryPanel } from './BoundaryPanel.js';
 import { FramingPanel } from './FramingPanel.js';
+import { AddressPanel } from './AddressPanel.js';
+import { BacklogPanel } from './BacklogPanel.js';
+import { KeepalivePanel } from './KeepalivePanel.js';
 import { LingerPanel } from './LingerComparison.js';
 import { BufferSweep } from './BufferSweep.js';
 import { DeadlinePanel } from './DeadlinePanel.js';
@@ -23,6 +26,9 @@ const panels: Record<string, ComponentType<ExperimentPanelProps>> = {
   'write-deadline': DeadlinePanel,
   'stream-boundaries': BoundaryPanel,
   framing: FramingPanel,
+  addresses: AddressPanel,
+  backlog: BacklogPanel,
+  keepalive: KeepalivePanel,
   linger: LingerPanel,
 };
 

@@ -313,6 +313,7 @@ export const en = {
   'backlog.empty': 'Run the experiment: the listener’s queue appears here from the kernel samples.',
   'backlog.queue': 'waiting for accept(): {q} (Recv-Q) · limit {max} (Send-Q)',
   'backlog.somaxconn': 'net.core.somaxconn {n}',
+  'backlog.legend': 'One box per connection the queue can hold: the limit, and the one more Linux lets in (dashed). Orange: waiting for accept().',
   'backlog.clients': 'clients established: {est} · still in SYN_SENT: {syn} (SYN sent again up to {retrans}×)',
   'keepalive.heading': 'The client’s connection, as the kernel keeps it',
   'keepalive.netns': 'Vanishing peer: {status}',
