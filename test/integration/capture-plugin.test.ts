@@ -17,15 +17,28 @@ import { captureOn } from '../helpers/capture.js';
 import { alive, eventually } from '../helpers/processes.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Runs echo with these plugins until the client has its `replies` echoes back (bounded), then
+ * stops it: on a loaded machine the actors may take seconds to start, so no fixed duration.
+ */
+async function echoRun(plugin: CapturePlugin, replies: number): Promise<Run> {
+  const run = new Run({ experiment: findExperiment('echo')!, params: { count: replies, intervalMs: 100 }, durationMs: 30_000, plugins: [() => plugin] });
+  const ended = new Promise<TraceFooter>((r) => run.once('end', r));
+  await run.start();
+  await eventually(() => run.lines.filter((l) => l.type === 'event' && l.kind === 'data' && l.actor === 'client').length >= replies, 25_000);
+  // A moment for the last ACKs to be captured, then end the run as Stop would.
+  await new Promise((r) => setTimeout(r, 200));
+  void run.stop('completed', 'test done');
+  await ended;
+  return run;
+}
 const canTry = process.platform === 'linux' && findTcpdump() !== undefined;
 
 describe('capture plugin', () => {
   it('records the run’s segments from the SYN on, once each, and leaves no tcpdump running', async () => {
     const plugin = new CapturePlugin();
-    const run = new Run({ experiment: findExperiment('echo')!, params: { count: 3, intervalMs: 100 }, durationMs: 1500, plugins: [() => plugin] });
-    const ended = new Promise<TraceFooter>((r) => run.once('end', r));
-    await run.start();
-    await ended;
+    const run = await echoRun(plugin, 3);
     if (!captureOn(run.lines, 'capture plugin')) {
       expect(plugin.pids).toEqual([]);
       return;
@@ -82,13 +95,11 @@ describe('capture plugin', () => {
 
   it('without tcpdump the capability says capture is off and how to install it; the run goes on', async () => {
     const plugin = new CapturePlugin({ env: { PATH: '/nonexistent', SOCKET_LAB_TCPDUMP: '/nonexistent/tcpdump' } });
-    const run = new Run({ experiment: findExperiment('echo')!, params: { count: 1, intervalMs: 50 }, durationMs: 800, plugins: [() => plugin] });
-    const ended = new Promise<TraceFooter>((r) => run.once('end', r));
-    await run.start();
-    const footer = await ended;
+    const run = await echoRun(plugin, 1);
+    const footer = run.lines[run.lines.length - 1]!;
     const header = run.lines[0]!;
     expect(header.type === 'header' && header.capabilities.capture).toMatch(/^off: tcpdump is not installed .*apt-get install tcpdump/);
-    expect(footer.outcome).toBe('completed');
+    expect(footer.type === 'footer' && footer.outcome).toBe('completed');
     expect(run.lines.some((l) => l.type === 'event' && l.kind === 'packet')).toBe(false);
     expect(run.lines.some((l) => l.type === 'event' && l.kind === 'data')).toBe(true);
   });

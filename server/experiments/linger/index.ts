@@ -27,21 +27,22 @@ export default defineExperiment({
   observations: [
     {
       id: 'close-timing',
-      label: 'close returned when Linux says: at once, or (SO_LINGER n) after n s or once every byte was acknowledged',
+      label: 'close returned when Linux says: without SO_LINGER n at once; with it after n s, or once the reader had everything',
       check: (q, p) => {
         const o = lingerOutcome(q);
-        if (o.closeBlockedMs === null) return { held: false, detail: 'the writer has not closed yet' };
-        const blocked = `${o.closeCall} blocked the writer ${o.closeBlockedMs.toFixed(1)} ms`;
+        if (o.closeBlockedMs === null || o.closeReturnedAt === null) return { held: false, detail: 'the writer has not closed yet' };
+        const blocked = `${o.closeCall} stalled the writer ${o.closeBlockedMs.toFixed(1)} ms`;
+        if (o.kernelSendQAtClose === 0) return { held: true, detail: `${blocked}; nothing was left in the send queue, so there was nothing to wait for` };
+        // When the reader got its last byte (so far): a close that returned earlier did not wait for the peer.
+        const lastRead = q.of('data', 'reader').at(-1)?.t ?? null;
+        const beforeReader = lastRead === null || o.closeReturnedAt < lastRead;
         if (p.linger === 'seconds' && p.close === 'destroy') {
           const n = Number(p.lingerSeconds);
-          // Either the linger timer ran out (≥ n s) or everything was acknowledged first (the reader read it).
           const timedOut = o.closeBlockedMs >= n * 1000 - 200;
-          const acked = o.readerStartedAt !== null && o.closeReturnedAt !== null && o.readerStartedAt <= o.closeReturnedAt;
-          return { held: timedOut || acked, detail: `${blocked}; SO_LINGER ${n} s${timedOut ? ': the timer ran out' : acked ? ': returned once the reader had taken the bytes' : ''}` };
+          const everything = lastRead !== null && lastRead <= o.closeReturnedAt;
+          return { held: timedOut || everything, detail: `${blocked}; SO_LINGER ${n} s${timedOut ? ': the timer ran out' : everything ? ': returned once the reader had everything' : ': neither the timer nor the reader explains it'}` };
         }
-        // Without a linger timeout the call must not wait for the peer: it returns before the reader reads a byte.
-        const before = o.readerStartedAt === null || (o.closeReturnedAt !== null && o.closeReturnedAt < o.readerStartedAt);
-        return { held: before, detail: `${blocked}, ${before ? 'before' : 'NOT before'} the reader read anything` };
+        return { held: beforeReader, detail: `${blocked}, ${beforeReader ? 'before' : 'NOT before'} the reader had the data` };
       },
     },
     {
@@ -71,19 +72,22 @@ export default defineExperiment({
     },
     {
       id: 'afterlife',
-      label: 'After close the kernel kept the writer’s socket as the setting predicts (orphan sending on; gone at once after RST)',
+      label: 'After close the kernel kept the writer’s socket as predicted: FIN_WAIT then TIME_WAIT (orphaned and still sending after destroy()); gone at once after RST',
       check: (q, p) => {
         const o = lingerOutcome(q);
         if (!o.kernel) return { held: false, detail: 'no kernel samples in this run (kernel view off)' };
         if (o.closeReturnedAt === null) return { held: false, detail: 'the writer has not closed yet' };
-        const seen = o.kernel.statesAfterClose.join(' → ') || 'nothing';
+        const states = o.kernel.statesAfterClose;
+        const seen = states.join(' → ') || 'nothing';
+        const timeWait = states.includes('TIME_WAIT');
         if (expectedEnd(String(p.linger), String(p.close)) === 'ECONNRESET') {
-          return { held: !o.kernel.orphanSending, detail: `writer's socket after close: ${seen}` };
+          return { held: !o.kernel.orphanSending && !timeWait, detail: `writer's socket after close: ${seen}` };
         }
-        if (p.close === 'destroy' && (o.kernelSendQAtClose ?? 0) > 0) {
-          return { held: o.kernel.orphanSending, detail: `writer's socket after close: ${seen}${o.kernel.orphanSending ? `; orphaned with ${o.kernel.orphanMaxSendQ} B still to send` : ''}` };
-        }
-        return { held: o.kernel.statesAfterClose.length > 0, detail: `writer's socket after close: ${seen}` };
+        const mustOrphan = p.close === 'destroy' && (o.kernelSendQAtClose ?? 0) > 0;
+        return {
+          held: timeWait && (!mustOrphan || o.kernel.orphanSending),
+          detail: `writer's socket after close: ${seen}${o.kernel.orphanSending ? `; orphaned with up to ${o.kernel.orphanMaxSendQ} B still to send` : ''}`,
+        };
       },
     },
   ],
