@@ -67,6 +67,8 @@ export class CapturePlugin implements RunPlugin {
   private stopped = false;
   private readonly flows = new FlowTracker();
   private held: { seg: TcpSegment; mono: number }[] = [];
+  /** How many ports the run had when the held segments were last scanned. */
+  private portsAtScan = -1;
   /** Ports seen in a segment the current narrow tap captured. */
   private readonly covered = new Set<number>();
   /** Headers of segments the old tap wrote near the cut, to drop the new tap's copies. */
@@ -210,7 +212,7 @@ export class CapturePlugin implements RunPlugin {
       }
     }
     if (tap.ports) { this.covered.add(seg.srcPort); this.covered.add(seg.dstPort); }
-    if (this.held.length) this.release(mono);
+    if (this.held.length) this.releaseIfNew(mono);
     if (this.belongs(seg)) this.write(seg, mono);
     else {
       this.held.push({ seg, mono });
@@ -223,9 +225,24 @@ export class CapturePlugin implements RunPlugin {
     return ports.has(seg.srcPort) || ports.has(seg.dstPort);
   }
 
+  /**
+   * Per segment, cheaply: forget held segments that are too old (the list is in arrival order),
+   * and rescan it only when the run has a port it did not have at the last scan. A busy loopback
+   * can hold thousands of foreign segments here; scanning them all per segment would be quadratic.
+   */
+  private releaseIfNew(now: number): void {
+    let old = 0;
+    while (old < this.held.length && now - this.held[old]!.mono >= HOLD_MS * 1000) old++;
+    if (old) this.held.splice(0, old);
+    const size = this.ctx!.ports().size;
+    if (size !== this.portsAtScan) this.release(now);
+  }
+
   /** Write held segments whose ports are now known; forget those held too long. */
   private release(now?: number): void {
-    if (!this.ctx || this.held.length === 0) return;
+    if (!this.ctx) return;
+    this.portsAtScan = this.ctx.ports().size;
+    if (this.held.length === 0) return;
     const keep: typeof this.held = [];
     const newest = now ?? this.held[this.held.length - 1]!.mono;
     for (const h of this.held) {
