@@ -66,10 +66,10 @@ describe.skipIf(!browserAvailable)('framing experiments in real Chromium', () =>
     await page.locator('.pane[data-role="server"] .tabs button', { hasText: 'Bytes' }).click();
     const hex = page.locator('.pane[data-role="server"] .hexview');
     await expect.poll(() => hex.locator('.hex-row').count()).toBeGreaterThan(5);
-    expect(await hex.locator('.hex-bar button.on').innerText()).toMatch(/received on s\d+ \(\d+ B\)/);
+    await expect.poll(() => hex.locator('.hex-bar button.on').innerText()).toMatch(/received on s\d+ \(\d+ B\)/);
     // Length prefix: 4 header bytes per message, 6 messages.
-    expect(await hex.locator('.hex-bytes .b.framing').count()).toBe(24);
-    expect(await hex.locator('.hex-bytes .b.cut').count()).toBeGreaterThan(5);
+    await expect.poll(() => hex.locator('.hex-bytes .b.framing').count()).toBe(24);
+    await expect.poll(() => hex.locator('.hex-bytes .b.cut').count()).toBeGreaterThan(5);
     // The first header says 00 00 00 08 (">>>1<<< " is 8 bytes).
     expect((await hex.locator('.hex-bytes .b.framing').allInnerTexts()).slice(0, 4)).toEqual(['00', '00', '00', '08']);
     // The client's Bytes tab shows what it sent, framed the same way.
@@ -111,8 +111,10 @@ describe.skipIf(!browserAvailable)('framing experiments in real Chromium', () =>
     const panel = page.locator('.boundary-panel');
     await expect.poll(() => panel.locator('.boundary-svg .msg').count()).toBe(10);
     expect(await panel.locator('.boundary-svg .msg.split').count()).toBeGreaterThan(0);
-    expect(await panel.locator('.boundary-summary').innerText()).toMatch(/10 writes arrived as \d+ reads: [1-9]\d* writes were split across reads/);
-    expect(await panel.locator('.boundary-table tbody tr').count()).toBeGreaterThan(10);
+    const summary = await panel.locator('.boundary-summary').innerText();
+    expect(summary).toMatch(/10 writes arrived as \d+ reads: [1-9]\d* writes were split across reads/);
+    // One table row per read (how many depends on the machine: a busy reader merges slicer pieces).
+    expect(await panel.locator('.boundary-table tbody tr').count()).toBe(Math.min(200, Number(/as (\d+) reads/.exec(summary)![1])));
     await expect.poll(() => paneText(page, 'server')).toMatch(/read \d+ B: \[#\d+ \d+\.\.\d+\]/);
     await panel.scrollIntoViewIfNeeded();
     await screenshot(page, 'stream-boundaries-slicer');

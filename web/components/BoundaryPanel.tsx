@@ -13,7 +13,7 @@ import type { ExperimentPanelProps } from './experiment-panels.js';
 const W = 1000;
 const LEFT = 70;
 /** Rows of the read table shown; the event list has every read. */
-const TABLE_ROWS = 40;
+const TABLE_ROWS = 200;
 
 export function BoundaryPanel({ store, cursor }: ExperimentPanelProps) {
   const upTo = store ? store.indexAt(cursor) : 0;
