@@ -53,6 +53,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private readonly timers: NodeJS.Timeout[] = [];
   private ending: Promise<TraceFooter> | null = null;
   private footer: TraceFooter | null = null;
+  /** Lines written before the header was (see push); null once the header is out. */
+  private early: TraceLine[] | null = [];
   /** The experiment's own setup (a network namespace), if it has one; started as a plugin. */
   private fixture: Fixture | undefined;
 
@@ -75,7 +77,10 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private push(line: TraceLine): void {
     if (this.footer) return;
     this.lines.push(line);
-    this.emit('line', line);
+    // A plugin may write (a note) while it starts, before the header exists: hold those back so
+    // every stream of this run (trace file, WebSocket) begins with its header.
+    if (this.early) this.early.push(line);
+    else this.emit('line', line);
   }
 
   /** Append a lab- or plugin-made event; validated like everything else in the trace. */
@@ -116,6 +121,9 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     }
     this.lines.unshift(TraceHeader.parse(header));
     this.emit('line', this.lines[0]!);
+    const early = this.early ?? [];
+    this.early = null;
+    for (const line of early) this.emit('line', line);
 
     this.timers.push(setTimeout(() => void this.stop('completed', 'duration reached'), this.opts.durationMs));
     this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));

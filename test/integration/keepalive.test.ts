@@ -1,4 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../server/run/paths.js';
+import { TraceLine } from '../../shared/trace/schema.js';
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../helpers/runs.js';
 import { expectClean, expectHeld, reportsOf } from '../helpers/more-tcp.js';
@@ -36,6 +41,24 @@ describe('keepalive (seed 003), real kernel timers', () => {
     expect(ours(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }))).toEqual([]);
     expect(ours(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }))).toEqual([]);
     await expectClean(lines);
+  });
+
+  // The lab started by an ordinary user: the same experiment says why the vanishing peer cannot run.
+  const runuser = '/usr/sbin/runuser';
+  it.skipIf(process.getuid?.() !== 0 || !existsSync(runuser))('without root: the trace says why the vanishing peer cannot run, and the actors run on loopback', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'socket-lab-nobody-'));
+    chmodSync(dir, 0o777);
+    const trace = path.join(dir, 'trace.jsonl');
+    try {
+      const r = spawnSync(runuser, ['-u', 'nobody', '--', process.execPath, path.join(projectRoot, 'bin', 'socket-lab.js'), 'run', 'keepalive', '--set', 'peer=vanishing', '--duration', '2500ms', '--trace', trace], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.stdout).toMatch(/not run: The vanishing peer cannot run: needs root/);
+      const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => TraceLine.parse(JSON.parse(l)));
+      expect(lines[0]).toMatchObject({ type: 'header', capabilities: { netns: expect.stringMatching(/^off: needs root \(CAP_NET_ADMIN\)/) } });
+      const listen = lines.find((l) => l.type === 'event' && l.kind === 'listen' && l.actor === 'server');
+      expect(listen).toMatchObject({ local: { address: '127.0.0.1' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(netnsWhyNot)('sweeps namespaces and veths left by a lab that died, and only those', async () => {
