@@ -234,15 +234,16 @@ export abstract class HeaderedDecoder<M, H extends ParsedHeader> extends BaseDec
   /** Reads a complete header of `len` bytes at buf[at..]. `frameStart` is for error offsets. */
   protected abstract parseHeader(buf: Uint8Array, at: number, len: number, frameStart: number): H | HeaderFault;
   /**
-   * Builds the message from its complete payload. `owned` means the payload is a fresh buffer the
-   * decoder made (it may transform it in place); otherwise it is a view of the caller's chunk.
+   * Builds the message from its complete payload, or returns the error that rejects it.
+   * `owned` means the payload is a fresh buffer the decoder made (it may transform it in place);
+   * otherwise it is a view of the caller's chunk. A finish that copies a view calls `markCopied`.
    */
-  protected abstract finish(
-    header: H,
-    payload: Uint8Array,
-    owned: boolean,
-    frameStart: number,
-  ): { message: M; copied: boolean } | { fault: FramingError };
+  protected abstract finish(header: H, payload: Uint8Array, owned: boolean, frameStart: number): M | FramingError;
+
+  private copiedByFinish = false;
+  protected markCopied(): void {
+    this.copiedByFinish = true;
+  }
 
   protected pendingStart(): number | null {
     // A partial header is always the last bytes received.
@@ -347,14 +348,15 @@ export abstract class HeaderedDecoder<M, H extends ParsedHeader> extends BaseDec
         const payloadEnd = payloadStart + need;
         this.header = null;
         this.state = HEADER;
+        this.copiedByFinish = false;
         const done = this.finish(header, payload, owned, start);
-        if ('fault' in done) {
+        if (done instanceof FramingError) {
           const action = this.policyAction(this.onMalformed);
-          this.fail(out, done.fault, action, payloadEnd, chunk, pos);
+          this.fail(out, done, action, payloadEnd, chunk, pos);
           if (action === 'stop') return;
           this.counters.discardedBytes += payloadEnd - start;
         } else {
-          this.emit(out, done.message, start, payloadStart, payloadEnd, payloadEnd, done.copied);
+          this.emit(out, done, start, payloadStart, payloadEnd, payloadEnd, owned || this.copiedByFinish);
         }
         continue;
       }

@@ -39,6 +39,16 @@ export function toBytes(value: Uint8Array | string): Uint8Array {
   return typeof value === 'string' ? utf8Encode(value) : value;
 }
 
+/**
+ * A copy of bytes[start, end) in a new plain Uint8Array. Never `bytes.slice()`: on a Node Buffer
+ * (a Uint8Array subclass the decoders may be fed) `slice` returns a view, not a copy.
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
+
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;

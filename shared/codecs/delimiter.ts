@@ -16,7 +16,7 @@
  * up to the next delimiter without holding anything but the last (delimiter length - 1) bytes.
  */
 import { BaseDecoder } from './base.js';
-import { Pieces, toBytes } from './bytes.js';
+import { Pieces, copyBytes, toBytes } from './bytes.js';
 import { FramingError, type DecodeResult, type Decoder, type DecoderOptions, type Encoder } from './types.js';
 
 export const CODEC = 'delimiter';
@@ -40,7 +40,7 @@ export function delimiterBytes(d: string | Uint8Array | number | undefined): Uin
   else if (typeof d === 'number') {
     if (!Number.isInteger(d) || d < 0 || d > 255) throw new RangeError(`delimiter byte must be 0-255, got ${d}`);
     bytes = new Uint8Array([d]);
-  } else bytes = toBytes(d).slice();
+  } else bytes = copyBytes(toBytes(d));
   if (bytes.length < 1 || bytes.length > MAX_DELIMITER_LENGTH) {
     throw new RangeError(`delimiter must be 1-${MAX_DELIMITER_LENGTH} bytes, got ${bytes.length}`);
   }
@@ -90,6 +90,7 @@ class DelimiterEncoder implements Encoder<Uint8Array> {
 class DelimiterDecoder extends BaseDecoder<Uint8Array> {
   private readonly delim: Uint8Array;
   private readonly dlen: number;
+  private readonly first: number;
   private readonly stripCR: boolean;
   private readonly pending = new Pieces();
   private frameStart: number;
@@ -102,6 +103,7 @@ class DelimiterDecoder extends BaseDecoder<Uint8Array> {
     super(CODEC, o);
     this.delim = delimiterBytes(o?.delimiter);
     this.dlen = this.delim.length;
+    this.first = this.delim[0]!;
     this.stripCR = o?.stripCR ?? false;
     this.tail = new Uint8Array(this.dlen - 1);
     this.frameStart = this.base;
@@ -207,11 +209,18 @@ class DelimiterDecoder extends BaseDecoder<Uint8Array> {
       }
     }
 
+    const fast = !this.stripCR;
     for (;;) {
-      const idx = findDelimiter(chunk, this.delim, pos);
+      const idx = dlen === 1 ? chunk.indexOf(this.first, pos) : findDelimiter(chunk, this.delim, pos);
       if (idx < 0) break;
       frameEnded = true;
-      if (!this.complete(out, chunk, pos, idx, base + idx + dlen, 0)) return;
+      if (fast && this.pending.length === 0 && !this.skipping && idx - pos <= this.maxFrameSize) {
+        // The common case: the whole message lies in this chunk. Return a view of it.
+        const start = this.frameStart;
+        const end = base + idx + dlen;
+        this.emit(out, chunk.subarray(pos, idx), start, start, base + idx, end, false);
+        this.frameStart = end;
+      } else if (!this.complete(out, chunk, pos, idx, base + idx + dlen, 0)) return;
       pos = idx + dlen;
     }
 

@@ -15,7 +15,7 @@
  * never holds more than frameSize - 1 bytes.
  */
 import { BaseDecoder, checkInteger } from './base.js';
-import { Pieces } from './bytes.js';
+import { Pieces, copyBytes } from './bytes.js';
 import { FramingError, type DecodeResult, type Decoder, type DecoderOptions, type Encoder } from './types.js';
 
 export const CODEC = 'fixed-length';
@@ -61,7 +61,7 @@ class FixedLengthEncoder implements Encoder<Uint8Array> {
       if (this.onLong === 'error') {
         throw new FramingError('WRONG_SIZE', `message of ${message.length} bytes is longer than the frame size ${size}`, size);
       }
-      return message.slice(0, size);
+      return copyBytes(message, 0, size);
     }
     if (message.length < size && this.onShort === 'error') {
       throw new FramingError('WRONG_SIZE', `message of ${message.length} bytes is shorter than the frame size ${size}`, message.length);

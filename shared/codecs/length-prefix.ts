@@ -44,8 +44,8 @@ class LengthPrefixDecoder extends HeaderedDecoder<Uint8Array, ParsedHeader> {
     const payloadLength = ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
     return { payloadLength };
   }
-  protected finish(_h: ParsedHeader, payload: Uint8Array, owned: boolean): { message: Uint8Array; copied: boolean } {
-    return { message: payload, copied: owned };
+  protected finish(_h: ParsedHeader, payload: Uint8Array): Uint8Array {
+    return payload;
   }
 }
 

@@ -108,20 +108,13 @@ class TlvDecoder extends HeaderedDecoder<TlvMessage, TlvHeader> {
     return { type, typeName, payloadLength };
   }
 
-  protected finish(
-    h: TlvHeader,
-    value: Uint8Array,
-    owned: boolean,
-    frameStart: number,
-  ): { message: TlvMessage; copied: boolean } | { fault: FramingError } {
-    if (h.typeName === 'binary') return { message: { type: h.type, typeName: 'binary', value }, copied: owned };
+  protected finish(h: TlvHeader, value: Uint8Array, _owned: boolean, frameStart: number): TlvMessage | FramingError {
+    if (h.typeName === 'binary') return { type: h.type, typeName: 'binary', value };
     const text = utf8DecodeStrict(value);
     if (text === null) {
-      return {
-        fault: new FramingError('INVALID_UTF8', `TLV text value (type ${h.type}) is not valid UTF-8`, frameStart, { type: h.type }),
-      };
+      return new FramingError('INVALID_UTF8', `TLV text value (type ${h.type}) is not valid UTF-8`, frameStart, { type: h.type });
     }
-    return { message: { type: h.type, typeName: 'text', value, text }, copied: owned };
+    return { type: h.type, typeName: 'text', value, text };
   }
 }
 

@@ -26,7 +26,7 @@
  * stream offsets, which is how the bytes of one direction of a WebSocket connection look.
  */
 import { HeaderedDecoder, type HeaderFault, type ParsedHeader } from './base.js';
-import { base64Decode, base64Encode, toBytes, utf8DecodeStrict, utf8Encode } from './bytes.js';
+import { base64Decode, base64Encode, copyBytes, toBytes, utf8DecodeStrict, utf8Encode } from './bytes.js';
 import { DEFAULT_MAX_HEAD_SIZE, HttpHeadScanner, getHeader, headerHasToken, type HttpHead } from './http-head.js';
 import { sha1 } from './sha1.js';
 import {
@@ -184,20 +184,25 @@ function defaultRandomFill(key: Uint8Array): void {
   globalThis.crypto.getRandomValues(key);
 }
 
-function xorMask(src: Uint8Array, key: Uint8Array, dst: Uint8Array, dstAt: number): void {
-  const k0 = key[0]!;
-  const k1 = key[1]!;
-  const k2 = key[2]!;
-  const k3 = key[3]!;
-  const n = src.length;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    dst[dstAt + i] = src[i]! ^ k0;
-    dst[dstAt + i + 1] = src[i + 1]! ^ k1;
-    dst[dstAt + i + 2] = src[i + 2]! ^ k2;
-    dst[dstAt + i + 3] = src[i + 3]! ^ k3;
+/**
+ * XORs buf[from, to) in place with the masking key (RFC 6455 section 5.3), key byte (i - from) % 4
+ * for byte i. Works a 32-bit word at a time once aligned.
+ */
+function maskInPlace(buf: Uint8Array, from: number, to: number, key: Uint8Array): void {
+  let i = from;
+  if (to - from >= 32) {
+    while (((buf.byteOffset + i) & 3) !== 0) {
+      buf[i] = buf[i]! ^ key[(i - from) & 3]!;
+      i++;
+    }
+    const r = (i - from) & 3;
+    const rotated = new Uint8Array([key[r]!, key[(r + 1) & 3]!, key[(r + 2) & 3]!, key[(r + 3) & 3]!]);
+    const word = new Uint32Array(rotated.buffer)[0]!; // platform byte order, as the view below
+    const words = new Uint32Array(buf.buffer, buf.byteOffset + i, (to - i) >>> 2);
+    for (let w = 0; w < words.length; w++) words[w] = words[w]! ^ word;
+    i += words.length << 2;
   }
-  for (; i < n; i++) dst[dstAt + i] = src[i]! ^ key[i & 3]!;
+  for (; i < to; i++) buf[i] = buf[i]! ^ key[(i - from) & 3]!;
 }
 
 class WebSocketEncoder implements Encoder<WsFrameInput> {
@@ -268,12 +273,12 @@ class WebSocketEncoder implements Encoder<WsFrameInput> {
       out[9] = lo & 255;
       at = 10;
     }
-    if (key === null) out.set(payload, at);
-    else {
+    if (key !== null) {
       out.set(key, at);
       at += 4;
-      xorMask(payload, key, out, at);
     }
+    out.set(payload, at);
+    if (key !== null) maskInPlace(out, at, out.length, key);
     return out;
   }
 }
@@ -400,7 +405,7 @@ class WebSocketFrameDecoder extends HeaderedDecoder<WsFrame, WsHeader> {
         policy: 'oversize',
       };
     }
-    const maskingKey = masked ? buf.slice(at + len - 4, at + len) : null;
+    const maskingKey = masked ? copyBytes(buf, at + len - 4, at + len) : null;
     return { b0, opcode, masked, maskingKey, lengthForm, payloadLength, textMessage };
   }
 
@@ -415,18 +420,15 @@ class WebSocketFrameDecoder extends HeaderedDecoder<WsFrame, WsHeader> {
     return { fault: new FramingError(code, message, frameStart, detail), payloadLength, policy: 'malformed' };
   }
 
-  protected finish(
-    h: WsHeader,
-    raw: Uint8Array,
-    owned: boolean,
-    frameStart: number,
-  ): { message: WsFrame; copied: boolean } | { fault: FramingError } {
+  protected finish(h: WsHeader, raw: Uint8Array, owned: boolean, frameStart: number): WsFrame | FramingError {
     let payload = raw;
-    let copied = owned;
     if (h.maskingKey !== null) {
-      payload = owned ? raw : new Uint8Array(raw.length);
-      xorMask(raw, h.maskingKey, payload, 0);
-      copied = true;
+      // Unmask into our own buffer: a copy of the chunk's bytes if we did not copy them already.
+      if (!owned) {
+        payload = copyBytes(raw);
+        this.markCopied();
+      }
+      maskInPlace(payload, 0, payload.length, h.maskingKey);
     }
     const opcode = h.opcode;
     let text: string | null = null;
@@ -437,17 +439,17 @@ class WebSocketFrameDecoder extends HeaderedDecoder<WsFrame, WsHeader> {
       if (payload.length >= 2) {
         closeCode = (payload[0]! << 8) | payload[1]!;
         if (!isValidCloseCode(closeCode)) {
-          return { fault: new FramingError('INVALID_CLOSE_PAYLOAD', `close code ${closeCode} is not allowed on the wire`, frameStart, { closeCode }) };
+          return new FramingError('INVALID_CLOSE_PAYLOAD', `close code ${closeCode} is not allowed on the wire`, frameStart, { closeCode });
         }
         const reason = utf8DecodeStrict(payload.subarray(2));
-        if (reason === null) return { fault: new FramingError('INVALID_UTF8', 'close reason is not valid UTF-8', frameStart) };
+        if (reason === null) return new FramingError('INVALID_UTF8', 'close reason is not valid UTF-8', frameStart);
         closeReason = reason;
       }
     } else if (h.textMessage && !this.textBroken) {
       const fin = (h.b0 & 0x80) !== 0;
       if (opcode === OPCODES.text && fin) {
         text = utf8DecodeStrict(payload);
-        if (text === null) return { fault: new FramingError('INVALID_UTF8', 'text frame is not valid UTF-8', frameStart) };
+        if (text === null) return new FramingError('INVALID_UTF8', 'text frame is not valid UTF-8', frameStart);
         if (!this.decodeText) text = null;
       } else {
         // A fragment: UTF-8 is checked across the whole message (a character may span fragments).
@@ -457,14 +459,14 @@ class WebSocketFrameDecoder extends HeaderedDecoder<WsFrame, WsHeader> {
         } catch {
           this.textDecoder = null;
           this.textBroken = true;
-          return { fault: new FramingError('INVALID_UTF8', 'text message is not valid UTF-8', frameStart) };
+          return new FramingError('INVALID_UTF8', 'text message is not valid UTF-8', frameStart);
         }
         if (fin) this.textDecoder = null;
         if (!this.decodeText) text = null;
       }
     }
     const b0 = h.b0;
-    const frame: WsFrame = {
+    return {
       kind: 'frame',
       fin: (b0 & 0x80) !== 0,
       rsv1: (b0 & 0x40) !== 0,
@@ -481,7 +483,6 @@ class WebSocketFrameDecoder extends HeaderedDecoder<WsFrame, WsHeader> {
       closeCode,
       closeReason,
     };
-    return { message: frame, copied };
   }
 }
 

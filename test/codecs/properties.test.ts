@@ -59,6 +59,21 @@ describe.each(allCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     );
   });
 
+  it('fed Node Buffers (what sockets give), decodes the same and never modifies them', () => {
+    fc.assert(
+      fc.property(c.messages, splitPoints, (messages, points) => {
+        const { stream } = encodeAll(c, messages);
+        const buf = Buffer.from(stream);
+        const before = Buffer.from(buf);
+        const fed = feed(c.decoder(), splitAt(buf, points));
+        expect(fed.errors).toEqual([]);
+        fed.messages.forEach((r, i) => c.check(messages[i], r.message));
+        expect(buf.equals(before)).toBe(true);
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
+
   it('a truncated stream yields only a correct prefix and reports the rest incomplete', () => {
     fc.assert(
       fc.property(c.messages, fc.nat(), splitPoints, (messages, cutSeed, points) => {

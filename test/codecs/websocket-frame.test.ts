@@ -90,6 +90,25 @@ describe('WebSocket encoder', () => {
     expect(randomKey[1]! & 0x80).toBe(0x80);
   });
 
+  it('masks long payloads word-wise exactly as the byte-wise definition (any alignment)', () => {
+    const key = hex('a1 b2 c3 d4');
+    const payload = Uint8Array.from({ length: 1001 }, (_v, i) => (i * 13) & 255);
+    const enc = createWebSocketEncoder({ sender: 'client' });
+    for (const form of [7, 16, 64] as const) {
+      if (form === 7) continue;
+      const frame = enc.encode({ opcode: 'binary', payload, mask: key, lengthForm: form });
+      const at = frame.length - payload.length;
+      expect(Array.from(frame.subarray(at))).toEqual(Array.from(payload, (b, i) => b ^ key[i % 4]!));
+      // decode from an odd offset inside a larger buffer, in one chunk and split
+      const shifted = new Uint8Array(frame.length + 3);
+      shifted.set(frame, 3);
+      for (const cut of [frame.length, 7, at + 5]) {
+        const fed = feed(createWebSocketDecoder({ sender: 'client' }), [shifted.subarray(3, 3 + cut), shifted.subarray(3 + cut)]);
+        expect(Array.from(fed.messages[0]!.message.payload)).toEqual(Array.from(payload));
+      }
+    }
+  });
+
   it('refuses frames the protocol forbids unless told to produce them', () => {
     const enc = createWebSocketEncoder({ sender: 'server' });
     expect(() => enc.encode({ opcode: 'ping', payload: new Uint8Array(126) })).toThrow(/125/);
