@@ -16,7 +16,13 @@ const { port, host, backlog, acceptAfterMs } = lab.params({ port: 9000, host: '1
 
 let somaxconn: number | null = null;
 try { somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim()); } catch { /* not Linux */ }
-const listener = openRawListener(host, port, backlog);
+const listener = (() => {
+  try { return openRawListener(host, port, backlog); } catch (err) {
+    // Not Linux, no koffi, or the port is taken: say so plainly rather than with a stack trace.
+    console.error(`cannot make the listening socket: ${(err as Error).message}`);
+    process.exit(1);
+  }
+})();
 lab.record('listen', { sock: 'L1', local: { address: host, port: listener.port, family: host.includes(':') ? 'IPv6' : 'IPv4' }, backlog });
 lab.report('somaxconn', { somaxconn, backlog, limit: somaxconn === null ? null : Math.min(backlog, somaxconn) });
 console.log(`listen(fd, ${backlog}) on ${host}:${listener.port}; net.core.somaxconn = ${somaxconn ?? 'unknown'}, so the limit is ${somaxconn === null ? 'unknown' : Math.min(backlog, somaxconn)}`);

@@ -20,7 +20,12 @@ console.log(`tcp_abort_on_overflow = ${abortOnOverflow ?? 'unknown'} (0: a full 
 
 // A listener made without net.Server (which would accept at once), backlog 0: it holds one
 // connection; nothing ever accepts it.
-const full = openRawListener(host, 0, 0);
+const full = (() => {
+  try { return openRawListener(host, 0, 0); } catch (err) {
+    console.error(`cannot make the full listener: ${(err as Error).message}`);
+    process.exit(1);
+  }
+})();
 lab.record('listen', { sock: 'L-full', local: { address: host, port: full.port, family: 'IPv4' }, backlog: 0 });
 const filler = net.connect(full.port, host);
 filler.on('connect', () => {

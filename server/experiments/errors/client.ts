@@ -11,13 +11,24 @@ const { serverPort, host, synRetries } = lab.params({ serverPort: 9000, host: '1
 function scenario(title: string, body: (done: (code: string) => void) => void): Promise<string> {
   console.log(`\n== ${title}`);
   const start = performance.now();
-  return new Promise((resolve) => body((code) => {
+  return new Promise((resolve, reject) => tryBody(reject, () => body((code) => {
     const ms = performance.now() - start;
     lab.report('scenario', { title, code, ms });
     console.log(`   -> ${code} after ${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
     resolve(code);
-  }));
+  })));
 }
+
+/** A scenario that cannot even start (no libc FFI on this OS): fail with the reason, not a stack trace. */
+function tryBody(reject: (e: Error) => void, f: () => void): void {
+  try { f(); } catch (err) { reject(err as Error); }
+}
+const cannot = (err: unknown) => {
+  console.error(`cannot run this scenario here: ${(err as Error).message}`);
+  process.exit(1);
+};
+process.on('unhandledRejection', cannot);
+process.on('uncaughtException', cannot);
 
 const onError = (done: (code: string) => void) => (err: NodeJS.ErrnoException) => {
   console.log(`   error: ${err.message}`);
