@@ -19,10 +19,14 @@ const framesOf = (lines: readonly TraceLine[], decoder?: string): GotFrame[] =>
   customs(lines, 'server', 'frame').map((e) => FrameData.parse(e.data)).filter((f) => decoder === undefined || f.decoder === decoder);
 const errorsOf = (lines: readonly TraceLine[]) => customs(lines, 'server', 'frame-error').map((e) => FrameErrorData.parse(e.data));
 
-/** Stops the run once the server has decoded `n` framed messages (or given up after a while). */
-function stopAfterFrames(n: number, decoder: string) {
+/**
+ * Stops the run once the client has reported `sent` messages and the server has decoded `n`
+ * (or after a while). Each actor's reports come over its own channel, so wait for both.
+ */
+function stopAfterFrames(n: number, decoder: string, sent = n) {
   return async (run: Run) => {
-    await eventually(() => framesOf(run.lines as TraceLine[], decoder).length >= n, 20_000);
+    const lines = run.lines as TraceLine[];
+    await eventually(() => framesOf(lines, decoder).length >= n && customs(lines, 'client', 'sent').length >= sent, 20_000);
     await eventually(() => false, 300); // a moment for the last reads to be reported
     await run.stop('stopped', 'test saw every message');
   };
@@ -78,7 +82,10 @@ describe('frames over the maximum (seed 003: 128 bytes)', () => {
     const count = 6;
     const { lines } = await runExperiment('framing', { framing: 'length-prefix', count, intervalMs: 20, oversized: true, onError: 'drop', slicer: false }, 30_000,
       async (run) => {
-        await eventually(() => run.lines.some((l) => l.type === 'event' && l.actor === 'client' && l.kind === 'stdout' && /server closed the connection/.test(l.text)), 20_000);
+        // The client's stdout (a pipe) and its trace events (IPC) arrive separately: wait for both.
+        const has = (kind: string) => run.lines.some((l) => l.type === 'event' && l.actor === 'client' && l.kind === kind);
+        const said = () => run.lines.filter((l) => l.type === 'event' && l.actor === 'client' && l.kind === 'stdout').map((l) => (l as { text: string }).text).join('');
+        await eventually(() => has('eof') && has('close') && /server closed the connection/.test(said()), 20_000);
         await run.stop('stopped', 'test saw the drop');
       });
     const sent = sentOf(lines);
@@ -104,7 +111,7 @@ describe('frames over the maximum (seed 003: 128 bytes)', () => {
   it('skip: FRAME_TOO_LARGE for the oversized line, and the delimiter reader goes on with the next ones', async () => {
     const count = 6;
     const { lines } = await runExperiment('framing', { framing: 'delimiter', count, intervalMs: 5, oversized: true, onError: 'skip', slicer: true }, 30_000,
-      stopAfterFrames(count - 1, 'delimiter'));
+      stopAfterFrames(count - 1, 'delimiter', count));
     const sent = sentOf(lines);
     const big = sent.find((s) => s.payloadLength > 128)!;
     const errors = errorsOf(lines);
