@@ -17,8 +17,8 @@ and seed 001's accept loop \`continue\`s on a temporary error and returns on any
   with Linux's default of 6 retries it is ~127 s.
 - **The retrier**: when the server restarted, its connection died with ECONNRESET — a new
   connection, not a retry on the dead one — then 4 dials were refused and retried after **100, 200,
-  400 and 800 ms**; the 5th got in after the server's 1.5 s downtime. In about one run in three a
-  second ECONNRESET came first, from \`connect\`: the immediate redial reached the listener in the
+  400 and 800 ms**; the 5th got in after the server’s 1.5 s downtime. In about one run in three
+  another ECONNRESET came before the refusals, this one from \`connect\`: the immediate redial reached the listener in the
   last instant before it closed, the kernel completed the handshake and queued it, and closing the
   listener reset everything in its queue.
 
