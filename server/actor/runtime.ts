@@ -25,6 +25,12 @@ export interface WatchOptions {
    * returns false is always its own record.
    */
   coalesceWrites?: boolean;
+  /**
+   * Coalesce consecutive reads ('data' events) until the next flush into one record with `calls`
+   * (for max-speed readers). Reads in different turns of the event loop (a slow reader's, or
+   * framing experiments' reads) stay one record each.
+   */
+  coalesceReads?: boolean;
   /** How many leading bytes of each write / read to keep (base64) for byte-level views. */
   captureBytes?: number;
 }
@@ -35,6 +41,8 @@ interface Watched {
   blockedSince: number | null;
   /** Consecutive writes with the same result, merged into one record (coalesceWrites). */
   pendingWrite: { mono: number; ok: boolean; bytes: number; calls: number; queued: number; head?: string } | null;
+  /** Consecutive reads merged into one record (coalesceReads). */
+  pendingData: { mono: number; bytes: number; calls: number; head?: string } | null;
   socket: net.Socket;
   /** write() calls that returned false, and ms spent in completed waits for 'drain'. */
   writeFalse: number;
@@ -128,9 +136,17 @@ function startNodeState(): void {
   nodeStateTimer.unref();
 }
 
+/**
+ * Coalesced reads (coalesceReads) are held this long before they are recorded: a max-speed
+ * reader gets one read per turn of the event loop, so only a time window merges them.
+ */
+const READ_HOLD_US = 20_000;
+let readTimer: NodeJS.Timeout | null = null;
+
 function flush(): void {
   flushScheduled = false;
-  for (const w of allSockets) flushWrite(w);
+  const now = monoMicros();
+  for (const w of allSockets) flushWrite(w, now);
   if (queue.length === 0 || !connected || !process.connected) {
     queue.length = 0;
     return;
@@ -148,11 +164,28 @@ function record(kind: string, fields: Fields, mono = monoMicros()): void {
   }
 }
 
-function flushWrite(w: Watched): void {
+/**
+ * Records a socket's coalesced reads and writes, if any: always before any other record of the
+ * socket (no `now`); from flush(), reads only once they are READ_HOLD_US old.
+ */
+function flushWrite(w: Watched, now?: number): void {
+  const d = w.pendingData;
+  if (d && now !== undefined && now - d.mono < READ_HOLD_US) holdReads();
+  else if (d) {
+    w.pendingData = null;
+    record('data', { sock: w.id, bytes: d.bytes, ...(d.calls > 1 ? { calls: d.calls } : {}), ...(d.head ? { head: d.head } : {}) }, d.mono);
+  }
   const p = w.pendingWrite;
   if (!p) return;
   w.pendingWrite = null;
   record('write', { sock: w.id, bytes: p.bytes, ok: p.ok, queued: p.queued, calls: p.calls, ...(p.head ? { head: p.head } : {}) }, p.mono);
+}
+
+/** Makes sure held reads get recorded once their window has passed. */
+function holdReads(): void {
+  if (readTimer || !connected) return;
+  readTimer = setTimeout(() => { readTimer = null; flush(); }, READ_HOLD_US / 1000 + 1);
+  readTimer.unref();
 }
 
 function addressOf(a: { address?: string | undefined; port?: number | undefined; family?: string | undefined }): Fields {
@@ -183,9 +216,10 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
   const socket: net.Socket = target;
   const w: Watched = {
     id: `${prefix}${nextSock++}`,
-    opts: { coalesceWrites: options.coalesceWrites ?? false, captureBytes: options.captureBytes ?? 64 },
+    opts: { coalesceWrites: options.coalesceWrites ?? false, coalesceReads: options.coalesceReads ?? false, captureBytes: options.captureBytes ?? 64 },
     blockedSince: null,
     pendingWrite: null,
+    pendingData: null,
     socket,
     writeFalse: 0,
     drainWaitMs: 0,
@@ -196,12 +230,15 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
   startNodeState();
 
   const write = socket.write;
-  socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]): boolean {
+  // Fixed parameters, not ...rest: a max-speed writer calls this millions of times, and a rest
+  // array plus a spread call per write() cost more than everything else here (flow benchmark).
+  // Writable.write(chunk, encoding, cb) treats undefined and a callback in `encoding` the same.
+  socket.write = function (this: net.Socket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     const coalesce = w.opts.coalesceWrites;
     // Hot path of a max-speed writer: no clock read for a write that joins a pending record.
     const mono = coalesce ? 0 : monoMicros();
-    const ok = (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    const bytes = byteLength(chunk, rest[0]);
+    const ok = (write as (c: unknown, e?: unknown, f?: unknown) => boolean).call(this, chunk, encoding, cb);
+    const bytes = byteLength(chunk, encoding);
     if (coalesce) {
       // Merge consecutive writes with the same result: the ones that returned true, and the
       // further writes of a program that keeps writing while already waiting for 'drain'
@@ -266,6 +303,14 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
         break;
       case 'data': {
         const chunk = args[0];
+        if (w.opts.coalesceReads) {
+          const d = w.pendingData;
+          if (d !== null) { d.bytes += byteLength(chunk); d.calls += 1; break; }
+          const h = headOf(chunk, w.opts.captureBytes);
+          w.pendingData = { mono: monoMicros(), bytes: byteLength(chunk), calls: 1, ...(h ? { head: h } : {}) };
+          holdReads();
+          break;
+        }
         const head = headOf(chunk, w.opts.captureBytes);
         record('data', { sock: w.id, bytes: byteLength(chunk), ...(head ? { head } : {}) });
         break;
@@ -280,9 +325,11 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
         break;
       }
       case 'end':
+        flushWrite(w);
         record('eof', { sock: w.id });
         break;
       case 'error':
+        flushWrite(w);
         record('error', { sock: w.id, ...errorFields(args[0]) });
         break;
       case 'close':

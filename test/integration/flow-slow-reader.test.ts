@@ -80,6 +80,11 @@ describe.skipIf(!isLinux)('slow-reader (real processes, real kernel)', () => {
     const shut = ws.filter((s) => s.t >= zero.from.t && s.t < readAll.t);
     expect(shut.some((s) => s.timer?.name === 'persist')).toBe(true);
     expect(Math.max(...shut.map((s) => s.backoff ?? 0))).toBeGreaterThanOrEqual(2);
+    // Draining at full speed, the reads were coalesced (one record per 20 ms, with the count);
+    // the slow 7-byte reads before were one record each.
+    const drained = q.of('data', 'reader').filter((d) => d.t >= readAll.t);
+    expect(drained.some((d) => (d.calls ?? 1) > 1)).toBe(true);
+    expect(q.of('data', 'reader').filter((d) => d.t > zero.from.t && d.t < readAll.t).every((d) => d.bytes === 7 && (d.calls ?? 1) === 1)).toBe(true);
     // The bad command was refused with a message; the reader kept running.
     expect(q.output('reader', ['stderr'])).toMatch(/rate: bytes must be 1\.\.65536/);
     // The reader printed its reads the seed's way: "7 >>>1<<<".

@@ -42,7 +42,8 @@ let falses = 0;
 /** Short waits for 'drain' (< 100 ms) are summed into the next progress line, not printed each. */
 let shortWaits = { n: 0, ms: 0 };
 let last = { t: performance.now(), bytes: 0 };
-const started = performance.now();
+let started = performance.now();
+let cpuAtStart = process.cpuUsage();
 
 function kernelLine(): string {
   const ti = writerTcpInfo(conn);
@@ -117,7 +118,7 @@ conn.on('connect', () => {
   if (p.noDelay) lab.setsockopt(conn, 'TCP_NODELAY', true);
   console.log(`Node's write queue limit (highWaterMark): ${fmtBytes(conn.writableHighWaterMark)}`);
   setInterval(progress, 1000).unref();
-  if (p.stopAfterMs > 0) setTimeout(finish, p.stopAfterMs);
+  if (p.stopAfterMs > 0) { started = performance.now(); cpuAtStart = process.cpuUsage(); setTimeout(finish, p.stopAfterMs); }
   pump();
 });
 
@@ -125,8 +126,10 @@ conn.on('connect', () => {
 function finish(): void {
   stopped = true;
   const secs = (performance.now() - started) / 1000;
-  console.log(`SUMMARY wrote ${bytes} B in ${i} writes over ${secs.toFixed(3)} s: ${Math.round(bytes / secs)} B/s`);
-  lab.report('summary', { bytes, writes: i, seconds: secs });
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  console.log(`SUMMARY wrote ${bytes} B in ${i} writes over ${secs.toFixed(3)} s: ${Math.round(bytes / secs)} B/s, ${cpuMs.toFixed(0)} ms of CPU`);
+  lab.report('summary', { bytes, writes: i, seconds: secs, cpuMs });
   conn.end();
 }
 
