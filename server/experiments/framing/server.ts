@@ -30,13 +30,20 @@ const REPORT_MAX = 2000;
 /** After telling a peer why it is dropped, how long to wait for it to close before cutting it off. */
 const DROP_GRACE_MS = 1000;
 
-/** A message as one short line: binary values in hex, fixed-length padding counted, not shown. */
+/**
+ * A message as one short line: text in quotes with "\n" shown as \n, other control bytes (a length
+ * header, NUL padding) as hex in brackets — [00 00 00 08] — and binary values in hex.
+ */
 function preview(message: unknown, text: string): string {
   const value = (message as { typeName?: string; value?: Uint8Array }).typeName === 'binary' ? (message as { value: Uint8Array }).value : null;
   if (value) return `0x${Buffer.from(value.subarray(0, 30)).toString('hex')}${value.length > 30 ? '…' : ''}`;
-  const padding = /\u0000+$/.exec(text)?.[0].length ?? 0;
-  const shown = text.slice(0, text.length - padding);
-  return JSON.stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown) + (padding ? ` + ${padding} × 0x00` : '');
+  const shown = text.length > 60 ? text.slice(0, 60) : text;
+  const hex = (c: string) => (c === '\ufffd' ? '??' : c.charCodeAt(0).toString(16).padStart(2, '0'));
+  const body = shown
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f\ufffd]+/g, (run) =>
+      run.length > 6 && [...run].every((c) => c === run[0]) ? `[${hex(run[0]!)} ×${run.length}]` : `[${[...run].map(hex).join(' ')}]`)
+    .replace(/\n/g, '\\n');
+  return `"${body}"${text.length > 60 ? '…' : ''}`;
 }
 
 const server = net.createServer((conn) => {
