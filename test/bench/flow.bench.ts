@@ -8,6 +8,9 @@
  *  - watched: under the lab's Run, instrumented (write/data/drain events, nodestate), no plugins;
  *  - lab:     as the UI runs it: instrumented plus the kernel observer and packet capture.
  * For two message sizes: the seed's ">>>i<<<" (about 12 B, one syscall per write) and 1 KiB.
+ * Besides throughput: the writer's own CPU per MB (what instrumentation costs the program,
+ * whatever else the machine runs) and the lab process's CPU share (run manager and plugins,
+ * which compete with the actors for this machine's 2 cores).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -18,7 +21,7 @@ import { defaultPlugins } from '../../server/run/default-plugins.js';
 import { percentile, table } from './stats.js';
 
 const DIR = path.join(projectRoot, 'dist/server/experiments/slow-reader');
-const ROUNDS = 4;
+const ROUNDS = 6;
 const MS = 2000;
 type Variant = 'off' | 'watched' | 'lab';
 const VARIANTS: Variant[] = ['off', 'watched', 'lab'];
@@ -45,7 +48,7 @@ function stop(child: ChildProcess): Promise<void> {
 const SUMMARY = /SUMMARY wrote (\d+) B in (\d+) writes over ([\d.]+) s: \d+ B\/s, (\d+) ms of CPU/;
 
 /** The writer's rate and its own CPU time per MB (the runtime's cost shows there, whatever the machine's load). */
-interface Sample { rate: number; cpuUsPerMB: number }
+interface Sample { rate: number; cpuUsPerMB: number; labCpuShare: number }
 
 /** Bytes per second the writer reached with no lab at all. */
 async function off(messageBytes: number): Promise<Sample> {
@@ -55,7 +58,7 @@ async function off(messageBytes: number): Promise<Sample> {
     const writer = spawn(process.execPath, [path.join(DIR, 'writer.js'), '--serverPort', port, '--sndbuf', 'auto', '--stopAfterMs', String(MS), '--messageBytes', String(messageBytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const m = await waitLine(writer, SUMMARY, MS + 15_000);
-      return { rate: Number(m[1]) / Number(m[3]), cpuUsPerMB: (Number(m[4]) * 1000) / (Number(m[1]) / 1e6) };
+      return { rate: Number(m[1]) / Number(m[3]), cpuUsPerMB: (Number(m[4]) * 1000) / (Number(m[1]) / 1e6), labCpuShare: 0 };
     } finally { await stop(writer); }
   } finally { await stop(reader); }
 }
@@ -72,10 +75,14 @@ async function underLab(messageBytes: number, withPlugins: boolean): Promise<Sam
     run.on('line', (l) => { if (l.type === 'event' && l.kind === 'custom' && l.name === 'summary') resolve(l.data as { bytes: number; seconds: number; cpuMs: number }); });
     run.once('end', (f) => reject(new Error(`run ended (${f.outcome}: ${f.reason}) before the writer's summary`)));
   });
+  // This process is the lab here: its CPU while the writer runs is the run manager's and plugins' share.
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   await run.start();
   try {
     const s = await summary;
-    return { rate: s.bytes / s.seconds, cpuUsPerMB: (s.cpuMs * 1000) / (s.bytes / 1e6) };
+    const c = process.cpuUsage(c0);
+    return { rate: s.bytes / s.seconds, cpuUsPerMB: (s.cpuMs * 1000) / (s.bytes / 1e6), labCpuShare: (c.user + c.system) / 1000 / (performance.now() - t0) };
   } finally { await run.stop('stopped', 'measured'); }
 }
 
@@ -101,6 +108,8 @@ export async function run(): Promise<Record<string, unknown>> {
       'writer CPU µs/MB off': Math.round(med('off', 'cpuUsPerMB')),
       'watched': Math.round(med('watched', 'cpuUsPerMB')),
       'lab': Math.round(med('lab', 'cpuUsPerMB')),
+      'lab process CPU watched': `${Math.round(med('watched', 'labCpuShare') * 100)}%`,
+      'lab process CPU lab': `${Math.round(med('lab', 'labCpuShare') * 100)}%`,
       'lab MB/s min..max': `${mb(Math.min(...samples.lab.map((x) => x.rate)))}..${mb(Math.max(...samples.lab.map((x) => x.rate)))}`,
       'off MB/s min..max': `${mb(Math.min(...samples.off.map((x) => x.rate)))}..${mb(Math.max(...samples.off.map((x) => x.rate)))}`,
     };
