@@ -14,6 +14,7 @@ import type { LabToActor } from '../../shared/protocol/actor-ipc.js';
 import { ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
 import { monoMicros } from './clock.js';
 import { fdOf, setOption, type OptionName, type OptionTypes, type SockoptResult } from '../kernel/sockopt.js';
+import { unixEventFields, unixInode } from './unix-identity.js';
 
 type Fields = Record<string, unknown>;
 type ControlHandler = (args: Record<string, unknown>) => void;
@@ -299,7 +300,7 @@ function watch<S extends net.Socket>(target: S, options: WatchOptions = {}, pref
   socket.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
     switch (event) {
       case 'connect':
-        record('connect', { sock: w.id, local: addressOf({ address: this.localAddress, port: this.localPort, family: this.localFamily }), remote: addressOf({ address: this.remoteAddress, port: this.remotePort, family: this.remoteFamily }) });
+        record('connect', { sock: w.id, local: addressOf({ address: this.localAddress, port: this.localPort, family: this.localFamily }), remote: addressOf({ address: this.remoteAddress, port: this.remotePort, family: this.remoteFamily }), ...unixEventFields(this) });
         break;
       case 'data': {
         const chunk = args[0];
@@ -355,7 +356,10 @@ function watchServer<S extends net.Server>(server: S, options: WatchOptions = {}
     if (event === 'listening') {
       const a = this.address();
       if (a && typeof a === 'object') record('listen', { sock: id, local: addressOf(a) });
-      else if (typeof a === 'string') record('listen', { sock: id, local: { address: a, port: 0, family: 'unix' } });
+      else if (typeof a === 'string') {
+        const inode = unixInode(this);
+        record('listen', { sock: id, local: { address: a, port: 0, family: 'unix' }, ...(inode !== undefined ? { inode } : {}) });
+      }
     } else if (event === 'connection') {
       const conn = args[0] as net.Socket;
       watch(conn, options, 's');
@@ -364,6 +368,7 @@ function watchServer<S extends net.Server>(server: S, options: WatchOptions = {}
         sock: w.id, listener: id,
         local: addressOf({ address: conn.localAddress, port: conn.localPort, family: conn.localFamily }),
         remote: addressOf({ address: conn.remoteAddress, port: conn.remotePort, family: conn.remoteFamily }),
+        ...unixEventFields(conn, typeof this.address() === 'string' ? (this.address() as string) : undefined),
       });
     } else if (event === 'error') {
       record('error', { sock: id, ...errorFields(args[0]) });

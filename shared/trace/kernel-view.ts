@@ -11,6 +11,7 @@ import type { Address } from './common.js';
 import type { NodeStateEvent, SampleEvent, KernelSocketState } from './kernel-events.js';
 import type { TraceEvent } from './schema.js';
 import { countUpTo, insertByTime, type TraceStore } from './store.js';
+import { unixKey } from './unix-key.js';
 
 /** "1.2.3.4:80" or "[::1]:80", as the kernel observer writes socket keys. */
 export function endpoint(a: { address: string; port: number }): string {
@@ -33,6 +34,8 @@ export interface ProgramSocket {
   remote?: Address;
   /** True for the side that called connect(). */
   initiator: boolean;
+  /** Unix sockets: the inode, which is how the kernel view names them (unixKey). */
+  inode?: number;
 }
 
 /** A time-ordered series with a running total (bytes written / read by the program). */
@@ -81,7 +84,8 @@ export class KernelIndex {
         if (!list) {
           list = []; this.samples.set(e.key, list); this.keys.push(e.key);
           // A listener's remote is the wildcard address (0.0.0.0:0 or [::]:0), whatever Node said.
-          const l = e.remote.port === 0 ? this.listenerByLocal.get(endpoint(e.local)) : undefined;
+          // (UDP and Unix sockets have port 0 too; they are matched otherwise.)
+          const l = e.remote.port === 0 && e.proto === undefined ? this.listenerByLocal.get(endpoint(e.local)) : undefined;
           if (l) this.own(e.key, l);
         }
         insertByTime(list, e);
@@ -92,6 +96,8 @@ export class KernelIndex {
       case 'listen': {
         const p: ProgramSocket = { actor: e.actor, sock: e.sock, t: e.t, listening: true, local: e.local, initiator: false };
         insertByTime(this.programSockets, p);
+        // A Unix listener is named by its inode (its path is shared with what it accepted).
+        if (e.inode !== undefined) { p.inode = e.inode; this.own(unixKey(e.inode), p); break; }
         this.listenerByLocal.set(endpoint(e.local), p);
         const prefix = `${endpoint(e.local)}>`;
         for (const k of this.keys) if (k.startsWith(prefix) && this.samples.get(k)![0]!.remote.port === 0) this.own(k, p);
@@ -100,8 +106,9 @@ export class KernelIndex {
       case 'connect':
       case 'accept': {
         const p: ProgramSocket = { actor: e.actor, sock: e.sock, t: e.t, listening: false, local: e.local, remote: e.remote, initiator: e.kind === 'connect' };
+        if (e.inode !== undefined) p.inode = e.inode;
         insertByTime(this.programSockets, p);
-        this.own(socketKey(e.local, e.remote), p);
+        this.own(e.inode !== undefined ? unixKey(e.inode) : socketKey(e.local, e.remote), p);
         break;
       }
       case 'write': addCum(this.writes, refOf(e.actor, e.sock), e.t, e.bytes); if (!e.ok) push(this.waits, refOf(e.actor, e.sock), { t: e.t, waiting: true }); break;
@@ -142,7 +149,14 @@ export class KernelIndex {
 
   /** The kernel key of a program socket: local>remote, or its listener's LISTEN socket once seen. */
   keyOf(p: ProgramSocket): string | undefined {
+    if (p.inode !== undefined) return unixKey(p.inode);
     return p.remote ? socketKey(p.local, p.remote) : this.keyByRef.get(refOf(p.actor, p.sock));
+  }
+
+  /** The key of the socket at the other end of a Unix socket, once the observer has reported its peer. */
+  unixPeerKey(key: string): string | undefined {
+    const peer = this.samples.get(key)?.find((s) => s.peerInode)?.peerInode;
+    return peer ? unixKey(peer) : undefined;
   }
 
   /** The program socket a kernel key belongs to, if a watched one does. */
@@ -268,9 +282,11 @@ export function connectionsAt(ix: KernelIndex, t: number): Connection[] {
   for (let i = 0; i < n; i++) {
     const p = ix.programSockets[i]!;
     if (!p.remote) continue;
-    const key = socketKey(p.local, p.remote);
+    const key = p.inode !== undefined ? unixKey(p.inode) : socketKey(p.local, p.remote);
     if (used.has(key)) continue;
-    const peerKey = socketKey(p.remote, p.local);
+    // A Unix socket's peer is known only from the kernel (unix_diag); until then it has no pipe.
+    const peerKey = p.inode !== undefined ? ix.unixPeerKey(key) : socketKey(p.remote, p.local);
+    if (peerKey === undefined) continue;
     used.add(key).add(peerKey);
     const peer = ix.ownerOf(peerKey);
     const mine: ConnectionEnd = { key, program: ix.ownerOf(key) ?? p };
@@ -346,12 +362,16 @@ export function pipelineAt(ix: KernelIndex, writer: ConnectionEnd, reader: Conne
   const live = (s: SampleEvent | undefined) => (s && s.state !== 'GONE' ? s : undefined);
   const wl = live(ws);
   const rl = live(rs);
+  // A Unix stream socket has no send queue of its own: what it wrote waits in the reader's receive
+  // queue, charged as memory (skb truesize, ss "t") against the WRITER's send buffer. The reader's
+  // queue has no limit of its own (its rcvbuf is not used), so it gets no gauge limit.
+  const unix = wl?.proto === 'unix' || rl?.proto === 'unix';
   const v: PipelineView = {
     writer, reader,
     wrote: w ? ix.writtenAt(w.actor, w.sock, t) : null,
     nodeQueue: wn ? { bytes: wn.writableLength, limit: wn.writableHighWaterMark } : null,
-    sendQ: wl && wl.sendQ !== undefined ? gauge(wl.sendQ, wl.skmem?.wmemQueued, wl.skmem?.sndbuf) : null,
-    recvQ: rl && rl.recvQ !== undefined ? gauge(rl.recvQ, rl.skmem?.rmemAlloc, rl.skmem?.rcvbuf) : null,
+    sendQ: wl && wl.sendQ !== undefined ? gauge(wl.sendQ, unix ? wl.skmem?.wmemAlloc : wl.skmem?.wmemQueued, wl.skmem?.sndbuf) : null,
+    recvQ: rl && rl.recvQ !== undefined ? (unix ? { bytes: rl.recvQ } : gauge(rl.recvQ, rl.skmem?.rmemAlloc, rl.skmem?.rcvbuf)) : null,
     nodeBuffer: rn ? { bytes: rn.readableLength, limit: rn.readableHighWaterMark } : null,
     read: r ? ix.readAt(r.actor, r.sock, t) : null,
     zeroWindow: false,
@@ -433,7 +453,9 @@ export function chartData(ix: KernelIndex, name: (source: string, isKey: boolean
   const raws: Raw[] = [];
   for (const key of ix.keys) {
     const list = ix.samples.get(key)!;
-    if (list[0]!.remote.port === 0) continue;
+    // Listeners, and UDP sockets (no connection: the udp experiment has its own view).
+    const first = list[0]!;
+    if (first.proto === 'unix' ? first.state === 'LISTEN' : first.remote.port === 0) continue;
     const ever = (f: 'sendQ' | 'recvQ') => list.some((x) => (x[f] ?? 0) > 0);
     const sent = ever('sendQ') || list.some((x) => (x.bytesSent ?? 0) > 0);
     for (const field of ['sendQ', 'recvQ', 'sndWnd'] as const) {

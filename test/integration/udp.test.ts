@@ -16,7 +16,7 @@ describe('udp run (real processes, real sockets)', () => {
     expect(footer.outcome).toBe('completed');
     expect(footer.reason).toBe('every actor exited');
     const obs = finalObservations(lines);
-    for (const [id, o] of obs) expect({ id, held: o.held, detail: o.detail }).toMatchObject({ held: true });
+    for (const [id, o] of obs) expect(o.held, `${id}: ${o.detail}`).toBe(true);
     expect(obs.size).toBe(6);
 
     const events = lines.filter((l): l is TraceEvent => l.type === 'event');
