@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runExperiment } from '../helpers/runs.js';
-import { expectClean, expectHeld, reportsOf } from '../helpers/more-tcp.js';
+import { count, expectClean, expectHeld, reportsOf, runUntil } from '../helpers/more-tcp.js';
 
 describe('addresses (seed 003 ParseIP, tcp4 / tcp6 / dual stack), real sockets', () => {
   it('shows the three listeners in the kernel and IPv4 clients as IPv4-mapped on the dual-stack socket', async () => {
-    const { lines } = await runExperiment('addresses', {}, 2500);
+    const { lines } = await runUntil('addresses', {}, (ls) => count(ls, 'exit', 'client') === 1 && count(ls, 'sample', 'kernel', (e) => e.state === 'LISTEN') >= 3);
     expectHeld(lines, ['kernel-listeners', 'mapped', 'one-port-two-sockets', 'v6-cannot-reach-mapped']);
     const d = reportsOf<{ host: string; ok: boolean; by: string; seenAs: string }>(lines, 'dialed', 'client');
     expect(d).toHaveLength(6);

@@ -6,7 +6,7 @@ import { projectRoot } from '../../server/run/paths.js';
 import { TraceLine } from '../../shared/trace/schema.js';
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../helpers/runs.js';
-import { expectClean, expectHeld, reportsOf } from '../helpers/more-tcp.js';
+import { count, expectClean, expectHeld, reportsOf, runUntil } from '../helpers/more-tcp.js';
 
 /** The vanishing-peer part needs root and iproute2's `ip netns` (CI runs as root). */
 const netnsWhyNot = (() => {
@@ -21,16 +21,23 @@ const ours = (list: string) => list.split('\n').filter((l) => l.startsWith(`slk-
 
 describe('keepalive (seed 003), real kernel timers', () => {
   it('loopback: the kernel runs the keepalive timer and the peer answers every probe', async () => {
-    const { lines } = await runExperiment('keepalive', { peer: 'loopback', idleS: 1, intervalS: 1, count: 2 }, 4500);
+    // Until the connection has been silent for longer than idle + count × interval (3 s): had the
+    // probes gone unanswered, it would be dead by then.
+    const { lines } = await runUntil('keepalive', { peer: 'loopback', idleS: 1, intervalS: 1, count: 2 }, (ls) => {
+      const c = ls.find((l) => l.type === 'event' && l.kind === 'connect' && l.actor === 'client');
+      const last = ls.at(-1);
+      return Boolean(c && c.type === 'event' && last?.type === 'event' && last.t - c.t >= 3400);
+    });
     const obs = expectHeld(lines, ['options', 'timer', 'verdict']);
     expect(obs.get('verdict')!.detail).toMatch(/still up/);
     await expectClean(lines);
   });
 
   it.skipIf(netnsWhyNot)('vanishing peer (network namespace, link taken down): unanswered probes, then ETIMEDOUT; namespace and veth removed', async () => {
-    const { lines, footer } = await runExperiment('keepalive', { peer: 'vanishing', idleS: 1, intervalS: 1, count: 2, cutAtMs: 1500 }, 6000);
+    const { lines, footer } = await runUntil('keepalive', { peer: 'vanishing', idleS: 1, intervalS: 1, count: 2, cutAtMs: 1500 },
+      (ls) => count(ls, 'custom', 'client', (e) => e.name === 'dead') === 1);
     expect(lines[0]).toMatchObject({ type: 'header', capabilities: { netns: expect.stringMatching(/^on: slk-/) } });
-    expect(footer.outcome).toBe('completed');
+    expect(footer.reason).toBe('test: what it waited for happened');
     const obs = expectHeld(lines, ['options', 'timer', 'verdict']);
     expect(obs.get('verdict')!.detail).toMatch(/^ETIMEDOUT \d+ ms after the cut/);
     const dead = reportsOf<{ code: string }>(lines, 'dead', 'client')[0]!;

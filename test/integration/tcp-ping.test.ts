@@ -6,12 +6,13 @@ import { closeRawListener, openBoundSocket } from '../../server/kernel/raw-liste
 import { ParamError, Run } from '../../server/run/run.js';
 import { projectRoot } from '../../server/run/paths.js';
 import { startLab, TestClient, type TestLab } from '../helpers/lab-server.js';
-import { runExperiment } from '../helpers/runs.js';
-import { expectClean, expectHeld, reportsOf } from '../helpers/more-tcp.js';
+import { count, expectClean, expectHeld, reportsOf, runUntil } from '../helpers/more-tcp.js';
+
+const summarized = (ls: Parameters<typeof count>[0]) => count(ls, 'custom', 'pinger', (e) => e.name === 'summary') === 1;
 
 describe('tcp-ping (seed 000), real connects', () => {
   it('pings the lab’s listener: every connect completes, each with its time', async () => {
-    const { lines } = await runExperiment('tcp-ping', { count: 3, intervalMs: 100 }, 2500);
+    const { lines } = await runUntil('tcp-ping', { count: 3, intervalMs: 100 }, summarized);
     const obs = expectHeld(lines, ['attempts', 'host-up']);
     expect(obs.get('attempts')!.detail).toMatch(/^3\/3: 3 open, 0 refused, 0 no answer/);
     await expectClean(lines);
@@ -21,7 +22,7 @@ describe('tcp-ping (seed 000), real connects', () => {
     // A port that is bound but not listening: the kernel answers SYN with RST, deterministically.
     const bound = openBoundSocket('127.0.0.1');
     try {
-      const { lines } = await runExperiment('tcp-ping', { targetPort: bound.port, count: 3, intervalMs: 100 }, 2500);
+      const { lines } = await runUntil('tcp-ping', { targetPort: bound.port, count: 3, intervalMs: 100 }, summarized);
       const obs = expectHeld(lines, ['attempts', 'host-up']);
       expect(obs.get('host-up')!.detail).toMatch(/^3 of 3 answered \(0 handshakes, 3 RSTs\)/);
       expect(reportsOf<{ outcome: string }>(lines, 'attempt', 'pinger').map((a) => a.outcome)).toEqual(['closed', 'closed', 'closed']);

@@ -33,15 +33,17 @@ export default defineExperiment({
         const fired = reports<TimedOut>(q, 'timed-out', 'server')[0];
         if (!acc || !fired) return { held: false, detail: 'the server has not timed out yet' };
         const d = Number(p.readDeadlineMs);
+        // Node's timers run on the event loop's cached clock (1 ms steps): allow 2 ms.
+        const slack = 2;
         const lastData = q.of('data', 'server').filter((e) => e.t < fired.t).at(-1);
         const sinceAccept = fired.t - acc.t;
         if (p.mode === 'deadline') {
           const quiet = reports(q, 'quiet', 'client')[0];
           const stillTalking = !quiet || quiet.t > fired.t;
-          return { held: sinceAccept >= d && stillTalking === Number(p.talkForMs) > d, detail: `closed ${sinceAccept.toFixed(0)} ms after accept (d = ${d} ms); the client was ${stillTalking ? 'still talking' : 'already quiet'}` };
+          return { held: sinceAccept >= d - slack && stillTalking === Number(p.talkForMs) > d, detail: `closed ${sinceAccept.toFixed(0)} ms after accept (d = ${d} ms); the client was ${stillTalking ? 'still talking' : 'already quiet'}` };
         }
         const silence = lastData ? fired.t - lastData.t : sinceAccept;
-        return { held: silence >= d, detail: `closed after ${silence.toFixed(0)} ms of silence (d = ${d} ms), ${sinceAccept.toFixed(0)} ms after accept` };
+        return { held: silence >= d - slack, detail: `closed after ${silence.toFixed(0)} ms of silence (d = ${d} ms), ${sinceAccept.toFixed(0)} ms after accept` };
       },
     },
     {
