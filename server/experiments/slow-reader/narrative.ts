@@ -39,8 +39,9 @@ reads had taken the whole 6,004 B queue.
 
 **Compared with the seed.** With 4 KiB buffers and 7 B/s, "after a while" is minutes on this
 kernel (151 s with Node's buffer in between; ~10 min for a 4 KiB queue read 7 B at a time). With
-the seed's own defaults (no \`SetReadBuffer\`; set both buffers to \`auto\`) the reader's kernel
-queue holds ~128 KiB and the writer's ~3.9 MB: read 7 B/s, that is hours. And even when the
+the seed's own defaults (no \`SetReadBuffer\`; set both buffers to \`auto\`) write() first returned
+false after 366,976 writes, with 125 KiB in the reader's kernel and 3.95 MiB in the writer's: read
+7 B/s, that is hours. And even when the
 window reopens, the writer's program waits on: its 'drain' needs Node's whole 16 KiB queue to go.
 The blocking is the reader's doing, through the window, not the OS "emptying" the send buffer.
 
