@@ -21,6 +21,16 @@ export function parseBufferSize(v: unknown, name: string): BufferSize {
   return n;
 }
 
+/** parseBufferSize for a program's own arguments: a bad one is a clear message and exit 2, not a stack trace. */
+export function bufferSizeArg(v: unknown, name: string): BufferSize {
+  try {
+    return parseBufferSize(v, name);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+}
+
 /** "12,345 B" / "1.5 MiB": exact below 64 KiB, where the classroom numbers live. */
 export function fmtBytes(n: number): string {
   if (!Number.isFinite(n)) return String(n);

@@ -12,13 +12,13 @@
 // Run on its own: node reader.js --port 9000 [--readBytes 7 --readIntervalMs 1000 --rcvbuf 4096]
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
-import { fmtBytes, fmtRate, kernelRcvBuf, kernelRecvQueue, parseBufferSize, recvDirect, show } from '../flow-shared/buffers.js';
+import { fmtBytes, fmtRate, kernelRcvBuf, kernelRecvQueue, bufferSizeArg, recvDirect, show } from '../flow-shared/buffers.js';
 
 const p = lab.params({
   port: 0, host: '127.0.0.1', readBytes: 7, readIntervalMs: 1000, rcvbuf: '4096' as string | number,
   readFrom: 'node', readerHighWaterMark: 1024, readAllAfterMs: 12_000, readAllForMs: 1000,
 });
-const rcvbuf = parseBufferSize(p.rcvbuf, 'rcvbuf');
+const rcvbuf = bufferSizeArg(p.rcvbuf, 'rcvbuf');
 if (p.readFrom !== 'node' && p.readFrom !== 'kernel') {
   console.error(`--readFrom must be node or kernel, got ${p.readFrom}`);
   process.exit(2);

@@ -11,13 +11,13 @@
 // Run on its own: node writer.js --serverPort 9000 [--writerMode await-drain --sndbuf 4096]
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
-import { fmtBytes, fmtRate, kernelSendQueue, kernelSndBuf, parseBufferSize, show, writerTcpInfo } from '../flow-shared/buffers.js';
+import { fmtBytes, fmtRate, kernelSendQueue, kernelSndBuf, bufferSizeArg, show, writerTcpInfo } from '../flow-shared/buffers.js';
 
 const p = lab.params({
   serverPort: 8000, host: '127.0.0.1', sndbuf: '4096' as string | number, writerMode: 'await-drain',
   messageBytes: 0, noDelay: false, capMiB: 64, stopAfterMs: 0,
 });
-const sndbuf = parseBufferSize(p.sndbuf, 'sndbuf');
+const sndbuf = bufferSizeArg(p.sndbuf, 'sndbuf');
 if (p.writerMode !== 'await-drain' && p.writerMode !== 'ignore-backpressure') {
   console.error(`--writerMode must be await-drain or ignore-backpressure, got ${p.writerMode}`);
   process.exit(2);
@@ -133,7 +133,8 @@ function finish(): void {
   conn.end();
 }
 
-conn.on('close', () => { console.log('connection closed'); process.exit(0); });
+// Exit with the connection; 1 if it never connected (refused, no such port).
+conn.on('close', () => { console.log('connection closed'); process.exit(conn.bytesWritten > 0 || conn.localPort !== undefined ? 0 : 1); });
 conn.on('error', (err) => {
   console.error(`error: ${err.message}`);
   process.exitCode = 1;

@@ -19,8 +19,8 @@ The reader is busy for \`busyMs\`, then reads with \`socket.setTimeout\` as its 
 - The kernel, asked directly (tcpi_bytes_acked + SIOCOUTQ on the writer's own socket), had taken
   31,744 B: 8,192 B in its own send queue, held back by a **zero window**, and 23,552 B already with
   the reader (5,120 B in its kernel, 18,432 B pulled into its paused Node buffer).
-- \`destroy()\` threw away only **3,072 B**, not 15,360: Node's \`writableLength\` counts a write
-  libuv has started as if none of it had gone. When the reader woke at 4 s it read **31,744 B, then
+- \`destroy()\` threw away only **3,072 B** (11,264 B in another run), never the 15,360 B Node's
+  \`writableLength\` showed: it counts a write libuv has started as if none of it had gone. When the reader woke at 4 s it read **31,744 B, then
   EOF**: the closed socket's kernel queue was still delivered. Bytes the kernel took are not lost by
   closing; only Node's leftovers are.
 - With \`keep-waiting\`, 'drain' came 4.0 s after write() returned false (when the reader woke), all

@@ -9,10 +9,10 @@
 // Run on its own: node reader.js --port 9000 [--busyMs 4000 --readDeadlineMs 1500]
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
-import { fmtBytes, kernelRecvQueue, parseBufferSize, show } from '../flow-shared/buffers.js';
+import { fmtBytes, kernelRecvQueue, bufferSizeArg, show } from '../flow-shared/buffers.js';
 
 const p = lab.params({ port: 0, host: '127.0.0.1', busyMs: 4000, readDeadlineMs: 1500, rcvbuf: '4096' as string | number });
-const rcvbuf = parseBufferSize(p.rcvbuf, 'rcvbuf');
+const rcvbuf = bufferSizeArg(p.rcvbuf, 'rcvbuf');
 
 const server = net.createServer((conn) => {
   server.close(); // one connection is the whole story

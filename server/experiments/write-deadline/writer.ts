@@ -11,13 +11,13 @@
 // Run on its own: node writer.js --serverPort 9000 [--writeDeadlineMs 2000 --onWriteTimeout destroy]
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
-import { fmtBytes, kernelSendQueue, parseBufferSize, show, writerTcpInfo, type Kernel } from '../flow-shared/buffers.js';
+import { fmtBytes, kernelSendQueue, bufferSizeArg, show, writerTcpInfo, type Kernel } from '../flow-shared/buffers.js';
 
 const p = lab.params({
   serverPort: 8000, host: '127.0.0.1', writeDeadlineMs: 2000, onWriteTimeout: 'destroy',
   totalBytes: 262_144, messageBytes: 1024, sndbuf: '4096' as string | number,
 });
-const sndbuf = parseBufferSize(p.sndbuf, 'sndbuf');
+const sndbuf = bufferSizeArg(p.sndbuf, 'sndbuf');
 if (p.onWriteTimeout !== 'destroy' && p.onWriteTimeout !== 'keep-waiting') {
   console.error(`--onWriteTimeout must be destroy or keep-waiting, got ${p.onWriteTimeout}`);
   process.exit(2);
@@ -103,5 +103,6 @@ conn.on('connect', () => {
   next();
 });
 conn.on('end', () => { console.log('the reader closed the connection'); conn.end(); });
-conn.on('close', () => { console.log('connection closed'); process.exit(0); });
+// Exit with the connection; 1 if it never connected (refused, no such port).
+conn.on('close', () => { console.log('connection closed'); process.exit(conn.bytesWritten > 0 || conn.localPort !== undefined ? 0 : 1); });
 conn.on('error', (err) => console.error(`error: ${err.message}`));
