@@ -92,7 +92,7 @@ export interface VanishingPeerOptions {
   roleInside: string;
   /** Parameter name under which the actors get the peer's address. */
   hostParam: string;
-  /** Take the link down by itself this long after the run started (0 = only by the control). */
+  /** Take the link down by itself this long after the connection appeared (0 = only by the control). */
   cutAtMs: number;
 }
 
@@ -156,13 +156,17 @@ export function vanishingPeer(o: VanishingPeerOptions): Fixture {
         return `off: setup failed: ${msg}`;
       }
       c.append({ actor: 'lab', kind: 'note', level: 'info', text: `namespace ${ns}: the ${o.roleInside} runs at ${addrs.peer}, reached through veth ${mineLink} (${addrs.mine}) <-> ${peerLink}` });
-      if (o.cutAtMs > 0) {
+      // The clock starts when a connection exists (the run's second port: the listener's comes
+      // first), so a slow start cannot make the cut come before the connection.
+      let ports = 0;
+      if (o.cutAtMs > 0) c.onPort(() => {
+        if (++ports !== 2 || cut) return;
         timer = setTimeout(() => {
           c.append({ actor: 'lab', kind: 'control', command: 'cut', args: { atMs: o.cutAtMs } });
           takeDown().then((did) => c.append({ actor: 'lab', kind: 'note', level: 'info', text: did }),
             (err: Error) => c.append({ actor: 'lab', kind: 'note', level: 'error', text: `cut: ${err.message}` }));
         }, o.cutAtMs);
-      }
+      });
       return `on: ${ns}, peer ${addrs.peer}`;
     },
     actorParams: () => (addrs ? { [o.hostParam]: addrs.peer } : {}),

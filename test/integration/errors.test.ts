@@ -3,7 +3,7 @@ import { count, expectClean, expectHeld, reportsOf, runUntil } from '../helpers/
 
 describe('errors and retries (seeds 000, 001), real processes', () => {
   it('produces ECONNREFUSED, EADDRINUSE, ECONNRESET, EPIPE and the kernel’s ETIMEDOUT; the retrier backs off and gets back in', async () => {
-    const { lines, footer } = await runUntil('errors', { synRetries: 1, restartAtMs: 900, downMs: 1000 },
+    const { lines, footer } = await runUntil('errors', { synRetries: 1, restartAfterBeats: 3, downMs: 1000 },
       (ls) => count(ls, 'exit', 'client') === 1 && count(ls, 'custom', 'retrier', (e) => e.name === 'connected') >= 2);
     expect(footer.reason).toBe('test: what it waited for happened');
     expectHeld(lines, ['error-econnrefused', 'error-eaddrinuse', 'error-econnreset', 'error-epipe', 'error-etimedout', 'syn-sent', 'retry-backoff', 'reset-ends-connection']);

@@ -19,7 +19,7 @@ export default defineExperiment({
   params: z.object({
     backlog: z.number().int().min(0).max(65535).default(2).describe('The backlog passed to listen(); Linux caps it at net.core.somaxconn'),
     clients: z.number().int().min(1).max(64).default(6).describe('Clients that dial at the same moment'),
-    acceptAfterMs: z.number().int().min(0).max(600_000).default(2500).describe('Start accepting by itself after this long (0 = only with the “Accept all” button)'),
+    acceptAfterMs: z.number().int().min(0).max(600_000).default(2500).describe('Start accepting by itself this long after the first connection was queued (0 = only with the “Accept all” button)'),
     port: z.number().int().min(0).max(65535).default(0).describe('Listener port (0 = any free port)'),
   }),
   roles: [

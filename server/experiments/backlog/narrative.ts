@@ -11,9 +11,11 @@ value is in \`/proc/sys/net/core/somaxconn\`, raised with \`sysctl -w net.core.s
   calls a queue full only when it holds *more* than the backlog.
 - The other 3 stayed in **SYN_SENT**: with \`tcp_abort_on_overflow = 0\` a full queue drops the SYN,
   and the clients' kernels retransmitted it (up to 2 times, at 1 s and 3 s).
-- At 2.5 s the server started accepting (Node's \`net.Server\` took over the same descriptor): the
-  3 queued connections were accepted at once; the 3 others connected at their **next SYN
-  retransmission, 3068 ms** after they started. The limit then read 511: Node calls listen() again
+- 2.5 s after the first connection was queued the server started accepting (Node's \`net.Server\`
+  took over the same descriptor): the 3 queued connections were accepted at once; the 3 others
+  connected at their **next SYN retransmission, 3 s** after they started (3068 ms here).
+- The server prints its own queue as it changes: \`getsockopt(TCP_INFO)\` on a listening socket
+  gives the connections waiting and the limit — the same numbers ss shows as Recv-Q and Send-Q. The limit then read 511: Node calls listen() again
   with its own default backlog.
 
 **Why the server is not a plain net.Server.** Node accepts every connection the moment it is

@@ -1,7 +1,9 @@
 // A listener with backlog B that does not accept (seed 001: "the backlog follows Linux's
 // settings: cat /proc/sys/net/core/somaxconn"). The kernel completes handshakes by itself and
 // queues them; once the queue is full it drops new SYNs. "accept all" (a live control, or
-// acceptAfterMs) starts accepting from the same queue.
+// acceptAfterMs after the first connection was queued) starts accepting from the same queue.
+// The program watches its own queue as ss does: getsockopt(TCP_INFO) on a listening socket
+// reports the connections waiting and the limit.
 //
 // Node's net.Server accepts the moment a connection is queued, so this program makes the
 // listening socket itself (socket, bind, listen through libc), like Go's net.Listen without a
@@ -11,6 +13,7 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { lab } from '../../actor/runtime.js';
 import { openRawListener } from '../../kernel/raw-listener.js';
+import { readTcpInfo } from '../../kernel/sockopt.js';
 
 const { port, host, backlog, acceptAfterMs } = lab.params({ port: 9000, host: '127.0.0.1', backlog: 2, acceptAfterMs: 0 });
 
@@ -28,14 +31,24 @@ lab.report('somaxconn', { somaxconn, backlog, limit: somaxconn === null ? null :
 console.log(`listen(fd, ${backlog}) on ${host}:${listener.port}; net.core.somaxconn = ${somaxconn ?? 'unknown'}, so the limit is ${somaxconn === null ? 'unknown' : Math.min(backlog, somaxconn)}`);
 console.log('not calling accept(): connections wait in the kernel');
 
-const since = performance.now();
-const idle = setInterval(() => console.log(`still not accepting (${((performance.now() - since) / 1000).toFixed(0)} s)`), 2000);
+// Watch the queue: print each change. The first queued connection starts the acceptAfterMs clock,
+// so the story is the same however long the clients took to start.
+let last = -1;
+let timer: NodeJS.Timeout | undefined;
+setInterval(() => {
+  let info;
+  try { info = readTcpInfo(listener.fd); } catch { return; }
+  // For a listening socket Linux puts the queue length in tcpi_unacked and the limit in tcpi_sacked.
+  if (info.unacked === last) return;
+  last = info.unacked;
+  console.log(`accept queue: ${info.unacked} waiting, limit ${info.sacked}${accepting ? '' : ' (not accepting)'}`);
+  if (info.unacked > 0 && acceptAfterMs > 0 && !timer && !accepting) timer = setTimeout(acceptAll, acceptAfterMs);
+}, 100);
 
 let accepting = false;
 function acceptAll(): void {
   if (accepting) return;
   accepting = true;
-  clearInterval(idle);
   console.log('accept all: net.Server takes over the listening socket and accepts what is queued');
   const server = lab.watchServer(net.createServer((conn) => {
     console.log(`accepted ${conn.remoteAddress}:${conn.remotePort}`);
@@ -45,4 +58,3 @@ function acceptAll(): void {
 }
 
 lab.onControl('accept', acceptAll);
-if (acceptAfterMs > 0) setTimeout(acceptAll, acceptAfterMs);

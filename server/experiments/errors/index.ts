@@ -24,7 +24,7 @@ export default defineExperiment({
   seeds: ['000', '001'],
   params: z.object({
     synRetries: z.number().int().min(1).max(6).default(1).describe('TCP_SYNCNT for the ETIMEDOUT dial: SYN retransmissions before the kernel gives up (1 → 3 s, 6 = Linux default → 127 s)'),
-    restartAtMs: z.number().int().min(0).max(60_000).default(1200).describe('When the server restarts (resets its connections, stops listening); 0 = never'),
+    restartAfterBeats: z.number().int().min(0).max(1000).default(4).describe('The server restarts (resets its connections, stops listening) when the retrier’s beat number N arrives; 0 = never'),
     downMs: z.number().int().min(0).max(30_000).default(1500).describe('How long the restarting server does not listen (ms)'),
     baseMs: z.number().int().min(10).max(10_000).default(100).describe('Retrier: first backoff (ms), doubled each attempt'),
     port: z.number().int().min(0).max(65535).default(0).describe('Server port (0 = any free port)'),

@@ -2,13 +2,15 @@
 //   "reset"  -> resetAndDestroy(): RST instead of FIN (the client's read fails with ECONNRESET)
 //   "close"  -> destroy() at once: FIN, and the closed socket answers later data with RST (EPIPE)
 //   other    -> printed ("beat 3" lines from the retrier)
-// At restartAtMs it "restarts": resets every connection, stops listening for downMs, then
-// listens on the same port again (the retrier's connection dies, its dials are refused, then
-// succeed). Run on its own: node server.js --port 9000 --restartAtMs 1200 --downMs 1500
+// When it has read "beat <restartAfterBeats>" (the retrier's heartbeat, so the restart comes at
+// the same point of the story however slowly the programs started) it "restarts": resets every
+// connection, stops listening for downMs, then listens on the same port again (the retrier's
+// connection dies, its dials are refused, then succeed).
+// Run on its own: node server.js --port 9000 --restartAfterBeats 4 --downMs 1500
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
 
-const { port, host, restartAtMs, downMs } = lab.params({ port: 9000, host: '127.0.0.1', restartAtMs: 1200, downMs: 1500 });
+const { port, host, restartAfterBeats, downMs } = lab.params({ port: 9000, host: '127.0.0.1', restartAfterBeats: 4, downMs: 1500 });
 
 const open = new Set<net.Socket>();
 let server: net.Server;
@@ -33,6 +35,8 @@ function onConnection(conn: net.Socket): void {
         return;
       }
       console.log(`:${peer} ${line}`);
+      const beat = /^beat (\d+)$/.exec(line);
+      if (beat && restartAfterBeats > 0 && Number(beat[1]) === restartAfterBeats) setImmediate(restart);
     }
   });
   conn.on('close', () => open.delete(conn));
@@ -51,10 +55,11 @@ function listen(): void {
 let boundPort = 0;
 listen();
 
-if (restartAtMs > 0) {
-  setTimeout(() => {
-    console.log(`restarting: reset ${open.size} connection(s), not listening for ${downMs} ms`);
-    for (const c of open) c.resetAndDestroy();
-    server.close(() => setTimeout(listen, downMs));
-  }, restartAtMs);
+let restarted = false;
+function restart(): void {
+  if (restarted) return;
+  restarted = true;
+  console.log(`restarting: reset ${open.size} connection(s), not listening for ${downMs} ms`);
+  for (const c of open) c.resetAndDestroy();
+  server.close(() => setTimeout(listen, downMs));
 }

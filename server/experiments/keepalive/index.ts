@@ -27,7 +27,7 @@ export default defineExperiment({
     idleS: z.number().int().min(1).max(7200).default(1).describe('TCP_KEEPIDLE: seconds of silence before the first probe (Linux default 7200)'),
     intervalS: z.number().int().min(1).max(600).default(1).describe('TCP_KEEPINTVL: seconds between probes (Linux default 75)'),
     count: z.number().int().min(1).max(20).default(3).describe('TCP_KEEPCNT: unanswered probes before the connection is dead (Linux default 9)'),
-    cutAtMs: z.number().int().min(0).max(600_000).default(2500).describe('vanishing: take the link down this long after the start (0 = only with the button)'),
+    cutAtMs: z.number().int().min(0).max(600_000).default(2500).describe('vanishing: take the link down this long after the connection is up (0 = only with the button)'),
     port: z.number().int().min(0).max(65535).default(0).describe('Server port (0 = any free port)'),
   }),
   roles: [

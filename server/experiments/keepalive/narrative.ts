@@ -16,8 +16,8 @@ first two; the lab's setsockopt sets all three and records what the kernel kept)
   of silence. On the ladder each probe is an ACK and the server's kernel answers it — the server
   program does nothing.
 - **vanishing** (root): the server runs in a network namespace joined by a veth pair (addresses
-  from 198.18.0.0/15, reserved for benchmarks), and at 2.5 s the lab takes its link down: no FIN,
-  no RST, silence. The client got **ETIMEDOUT 3352 ms after the cut** (3 probes × 1 s, plus the
+  from 198.18.0.0/15, reserved for benchmarks), and 2.5 s after the connection is up the lab takes
+  its link down: no FIN, no RST, silence. The client got **ETIMEDOUT 3352–3615 ms after the cut** (3 probes × 1 s, plus the
   wait for the next probe); the samples showed **up to 3 unanswered probes**. The namespace and
   both veth ends are deleted when the run ends, and leftovers of a crashed lab are swept at the
   next start.
