@@ -16,6 +16,8 @@ export interface WriterResult {
   sndbufAtStop: number | null;
   drains: number;
   ms: number;
+  /** auto only: net.ipv4.tcp_wmem [min, default, max] as the writer read it, or null. */
+  tcpWmem: number[] | null;
 }
 
 export interface ReaderResult {
@@ -68,6 +70,7 @@ export function sweepRows(events: readonly TraceEvent[], upTo = events.length): 
         firstBackpressure: first, stopped, nodeQueue: num(d.nodeQueue) ?? 0, kernelSendQ: num(d.kernelSendQ),
         sndbufEffective: num(d.sndbufEffective), sndbufAtConnect: num(d.sndbufAtConnect), sndbufAtStop: num(d.sndbufAtStop),
         drains: num(d.drains) ?? 0, ms: num(d.ms) ?? 0,
+        tcpWmem: Array.isArray(d.tcpWmem) && d.tcpWmem.length === 3 && d.tcpWmem.every((x) => num(x) !== null) ? (d.tcpWmem as number[]) : null,
       };
     } else if (d.role === 'reader') {
       row.reader = { kernelRecvQ: num(d.kernelRecvQ), nodeBuffer: num(d.nodeBuffer) ?? 0, rcvbufEffective: num(d.rcvbufEffective) };

@@ -19,8 +19,9 @@ own bookkeeping in the buffer. 8 MiB → 8 MiB only by coincidence: requests are
 
 **How much a writer hands over** (two runs): 1,024 B: first false after 19,456 B, stopped after
 36,864 B. 4,096 B: 25,600 B and 42–45 KiB. 64 KiB: 195–266 KiB and 266–354 KiB. 1 MiB: 2.34 MiB and
-3.47 MiB. **auto: 3.78 MiB before write() ever returned false**: on loopback (64 KiB segments) the
-kernel sizes the send buffer for ten full segments at connect, 3.76 MiB, and grows it to 4 MiB.
+3.47 MiB. **auto: 3.78–4.02 MiB before write() ever returned false**: \`tcp_wmem\` starts a socket at
+16 KiB, but on loopback (64 KiB segments) the kernel sizes the send buffer for ten full segments
+as soon as the connection is up: 3.76 MiB, or already the 4 MiB cap, right after connect.
 
 **Where the bytes were at the stop.** Node's own queues are a fixed ~16 KiB on each side
 (highWaterMark; 64 KiB on the reader with big buffers, since Node reads 64 KiB at a time), so with

@@ -58,15 +58,20 @@ export const observations: ObservationSpec[] = [
     },
   },
   {
-    id: 'auto-grows',
-    label: 'With auto, the kernel grows the send buffer while data flows (autotuning)',
+    id: 'auto-sized',
+    label: 'With auto, the kernel sizes the send buffer itself, far beyond the default it starts from (tcp_wmem)',
     check: (q, params) => {
       if (!sizesOf(params).includes('auto')) return { held: false, detail: 'auto is not among the sizes' };
       const row = sweepRows(q.events).find((r) => r.size === 'auto' && r.writer);
       if (!row) return { held: false, detail: 'auto not measured yet' };
-      const { sndbufAtConnect: a, sndbufAtStop: b } = row.writer!;
+      const { sndbufAtConnect: a, sndbufAtStop: b, tcpWmem } = row.writer!;
       if (a === null || b === null) return { held: false, detail: 'SO_SNDBUF could not be read back (no kernel view)' };
-      return { held: b > a, detail: `SO_SNDBUF ${fmtBytes(a)} at connect, ${fmtBytes(b)} when the writer stopped` };
+      if (!tcpWmem) return { held: false, detail: 'net.ipv4.tcp_wmem could not be read (not Linux?)' };
+      const [, start, max] = tcpWmem as [number, number, number];
+      return {
+        held: b > start,
+        detail: `tcp_wmem starts a socket at ${fmtBytes(start)} (max ${fmtBytes(max)}); SO_SNDBUF was ${fmtBytes(a)} right after connect and ${fmtBytes(b)} when the writer stopped`,
+      };
     },
   },
 ];

@@ -5,6 +5,7 @@
 // kernel queues on both sides and Node's own buffers are all full.
 //
 // Run on its own: node writer.js --serverPort 9000 --sizes auto,4096,65536
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
 import { fmtBytes, kernelSendQueue, kernelSndBuf, show, type BufferSize } from '../flow-shared/buffers.js';
@@ -19,6 +20,16 @@ try {
   process.exit(2);
 }
 const chunk = Buffer.alloc(p.messageBytes, 'x');
+
+/** net.ipv4.tcp_wmem "min default max": where autotuning starts and where it stops (Linux only). */
+function tcpWmem(): number[] | null {
+  try {
+    const v = readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/).map(Number);
+    return v.length === 3 && v.every(Number.isFinite) ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 // The control line tells the reader when a connection is as full as it gets.
 const control = net.connect(p.serverPort, p.host);
@@ -87,6 +98,7 @@ function measure(index: number): void {
       firstBackpressure: firstFalse ?? handed, stopped: handed,
       nodeQueue: conn.writableLength, kernelSendQ: kernel.ok ? kernel.value : null,
       drains, ms: Math.round(ms), messageBytes: chunk.length,
+      ...(size === 'auto' ? { tcpWmem: tcpWmem() } : {}),
       ...(kernel.ok ? {} : { reason: kernel.reason }),
     });
     // Tell the reader to measure its side and drain; then close this one and go on.

@@ -33,7 +33,11 @@ export const observations: ObservationSpec[] = [
       }
       const first = full[0]!;
       const mem = first.skmem ? `, memory ${fmtBytes(first.skmem.rmemAlloc)} of rcvbuf ${fmtBytes(first.skmem.rcvbuf)}` : '';
-      return { held: true, detail: `at ${ms(first.t)}: Recv-Q ${fmtBytes(first.recvQ ?? 0)}${mem}, advertised window 0` };
+      // The other half of the picture: what Node itself had already pulled into the paused socket.
+      const sock = connsOf(q, 'reader')[0]?.sock;
+      const ns = [...q.of('nodestate', 'reader')].reverse().find((n) => n.sock === sock && n.t <= first.t + 100);
+      const node = ns && ns.bytesRead > 0 ? `; Node had pulled ${fmtBytes(ns.readableLength)} more into its own buffer (paused, highWaterMark ${fmtBytes(ns.readableHighWaterMark)})` : '';
+      return { held: true, detail: `at ${ms(first.t)}: Recv-Q ${fmtBytes(first.recvQ ?? 0)}${mem}, advertised window 0${node}` };
     },
   },
   {
