@@ -27,8 +27,9 @@ import writeDeadline from './write-deadline/index.js';
 import udp from './udp/index.js';
 import unix from './unix/index.js';
 import websocket from './websocket/index.js';
+import proxy from './proxy/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes, writeDeadline, udp, unix, websocket];
+export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes, writeDeadline, udp, unix, websocket, proxy];
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);

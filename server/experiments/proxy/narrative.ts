@@ -1,0 +1,3 @@
+export const narrative = `
+**What the seed says.** (draft)
+`.trim();
