@@ -13,7 +13,8 @@ reader's kernel receive queue → the reader's Node buffer → the program. The 
 real brake: the reader's kernel advertises how much room it has left (the window), and the writer's
 kernel may only send that much.
 
-**What this kernel did** (4 KiB asked, 8 KiB kept: Linux doubles SO_SNDBUF / SO_RCVBUF):
+**What this kernel did** (4 KiB asked, 8 KiB kept: Linux doubles SO_SNDBUF / SO_RCVBUF; one
+run's figures, other runs differ by a few KiB — your run prints its own):
 - Within about 20 ms the writer handed 24,163 B to \`write()\` (2,527 writes) and the 2,527th
   returned false. By then the reader's kernel held 4,099 B (advertising at most 4,096 B: half its
   8 KiB, the rest is for bookkeeping), Node had pulled 2,076 B into the paused reader's buffer, and
