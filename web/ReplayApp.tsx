@@ -65,6 +65,13 @@ export function ReplayApp({ source, onOpen, onBack, labAvailable, initialT, pres
     fetch(new URL('api/catalog', location.href)).then((r) => (r.ok ? r.json() : null)).then((c) => setLabCatalog(Array.isArray(c) ? c : null), () => {});
   }, [needLabCatalog]);
   const version = store?.version ?? 0;
+  // While a long trace streams in, the views stay at the moment first shown (drawing the growing
+  // end again and again would slow the loading down); once it is read, or as soon as the user
+  // moves the cursor, they follow the cursor.
+  const firstShown = useRef<{ handle: LoadHandle | null; t: number }>({ handle: null, t: 0 });
+  if (store && firstShown.current.handle !== handle) firstShown.current = { handle, t: store.endTime };
+  const viewCursor = load?.phase === 'loading' && ctl.following ? firstShown.current.t : ctl.cursor;
+  const shownCtl = viewCursor === ctl.cursor ? ctl : { ...ctl, cursor: viewCursor, at: viewCursor };
   const { entry, origin } = useMemo(() => replayEntry(store, labCatalog), [store, store?.header, labCatalog, store?.header?.catalog ? 0 : version]);
 
   // Marks for the benchmark and for anyone profiling: first lines drawn, whole trace drawn.
@@ -129,13 +136,13 @@ export function ReplayApp({ source, onOpen, onBack, labAvailable, initialT, pres
               <h2>{entry.title}</h2>
               <p>{entry.summary}</p>
             </div>
-            <ReplayPanel ctl={ctl} store={store} entry={entry} onOpen={onOpen} initialPresent={present} />
-            <RunView entry={entry} store={store} cursor={ctl.cursor} onSeek={ctl.pin}
-              panels={<RunPanels store={store} cursor={ctl.cursor} onSeek={ctl.pin} />} paneBadge={runPaneBadge(store, ctl.cursor)} />
+            <ReplayPanel ctl={shownCtl} store={store} entry={entry} onOpen={onOpen} initialPresent={present} />
+            <RunView entry={entry} store={store} cursor={viewCursor} onSeek={ctl.pin}
+              panels={<RunPanels entry={origin === 'derived' ? null : entry} store={store} cursor={viewCursor} onSeek={ctl.pin} />} paneBadge={runPaneBadge(store, viewCursor)} />
           </>
         )}
       </main>
-      {store && <RunSide entry={entry} store={store} cursor={ctl.cursor} />}
+      {store && <RunSide entry={entry} store={store} cursor={viewCursor} />}
     </div>
   );
 }

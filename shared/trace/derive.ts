@@ -23,45 +23,70 @@ export interface ActorView {
 
 /** The actors and their sockets as of the first `n` events. */
 export function actorsAt(events: readonly TraceEvent[], n: number, roles: readonly string[]): Map<string, ActorView> {
-  const actors = new Map<string, ActorView>(roles.map((r) => [r, { role: r, running: false, sockets: [] }]));
-  const socks = new Map<string, SocketView>();
-  const sockOf = (role: string, id: string): SocketView => {
+  const state = new ActorsState(roles);
+  for (let i = 0; i < n && i < events.length; i++) state.apply(events[i]!);
+  return state.actors;
+}
+
+/**
+ * actorsAt as a state that events are applied to one by one, so it can be resumed from a
+ * checkpoint (shared/trace/actors-index.ts keeps them for long traces) instead of replayed from 0.
+ */
+export class ActorsState {
+  readonly actors: Map<string, ActorView>;
+  private readonly socks = new Map<string, SocketView>();
+
+  constructor(roles: readonly string[] = []) {
+    this.actors = new Map<string, ActorView>(roles.map((r) => [r, { role: r, running: false, sockets: [] }]));
+  }
+
+  private sockOf(role: string, id: string): SocketView {
     const key = `${role}/${id}`;
-    let s = socks.get(key);
+    let s = this.socks.get(key);
     if (!s) {
       s = { sock: id, state: 'open', written: 0, read: 0, blocked: false };
-      socks.set(key, s);
-      let a = actors.get(role);
-      if (!a) { a = { role, running: true, sockets: [] }; actors.set(role, a); }
+      this.socks.set(key, s);
+      let a = this.actors.get(role);
+      if (!a) { a = { role, running: true, sockets: [] }; this.actors.set(role, a); }
       a.sockets.push(s);
     }
     return s;
-  };
-  for (let i = 0; i < n && i < events.length; i++) {
-    const e = events[i]!;
-    const a = actors.get(e.actor);
+  }
+
+  apply(e: TraceEvent): void {
+    const a = this.actors.get(e.actor);
     switch (e.kind) {
       case 'spawn': if (a) { a.pid = e.pid; a.running = true; } break;
       case 'exit': if (a) { a.running = false; a.exit = { code: e.code, signal: e.signal }; } break;
-      case 'listen': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.state = 'listening'; break; }
+      case 'listen': { const s = this.sockOf(e.actor, e.sock); s.local = e.local; s.state = 'listening'; break; }
       case 'accept':
-      case 'connect': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.remote = e.remote; s.state = 'connected'; break; }
-      case 'write': { const s = sockOf(e.actor, e.sock); s.written += e.bytes; if (!e.ok) s.blocked = true; break; }
-      case 'drain': sockOf(e.actor, e.sock).blocked = false; break;
-      case 'data': sockOf(e.actor, e.sock).read += e.bytes; break;
-      case 'end': { const s = sockOf(e.actor, e.sock); s.state = s.state === 'peer closed' ? 'both sides closed' : 'FIN sent (end)'; break; }
-      case 'eof': { const s = sockOf(e.actor, e.sock); s.state = s.state === 'FIN sent (end)' ? 'both sides closed' : 'peer closed'; break; }
-      case 'destroy': sockOf(e.actor, e.sock).state = 'destroyed'; break;
-      case 'close': sockOf(e.actor, e.sock).state = 'closed'; break;
+      case 'connect': { const s = this.sockOf(e.actor, e.sock); s.local = e.local; s.remote = e.remote; s.state = 'connected'; break; }
+      case 'write': { const s = this.sockOf(e.actor, e.sock); s.written += e.bytes; if (!e.ok) s.blocked = true; break; }
+      case 'drain': this.sockOf(e.actor, e.sock).blocked = false; break;
+      case 'data': this.sockOf(e.actor, e.sock).read += e.bytes; break;
+      case 'end': { const s = this.sockOf(e.actor, e.sock); s.state = s.state === 'peer closed' ? 'both sides closed' : 'FIN sent (end)'; break; }
+      case 'eof': { const s = this.sockOf(e.actor, e.sock); s.state = s.state === 'FIN sent (end)' ? 'both sides closed' : 'peer closed'; break; }
+      case 'destroy': this.sockOf(e.actor, e.sock).state = 'destroyed'; break;
+      case 'close': this.sockOf(e.actor, e.sock).state = 'closed'; break;
       // Datagram sockets (shared/trace/datagram-events.ts): bound, maybe connected, no stream.
-      case 'bind': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.state = 'bound (UDP)'; break; }
-      case 'dgram-connect': { const s = sockOf(e.actor, e.sock); s.local = e.local; s.remote = e.remote; s.state = 'connected (UDP)'; break; }
-      case 'send': if (!e.error) sockOf(e.actor, e.sock).written += e.bytes; break;
-      case 'message': sockOf(e.actor, e.sock).read += e.bytes; break;
+      case 'bind': { const s = this.sockOf(e.actor, e.sock); s.local = e.local; s.state = 'bound (UDP)'; break; }
+      case 'dgram-connect': { const s = this.sockOf(e.actor, e.sock); s.local = e.local; s.remote = e.remote; s.state = 'connected (UDP)'; break; }
+      case 'send': if (!e.error) this.sockOf(e.actor, e.sock).written += e.bytes; break;
+      case 'message': this.sockOf(e.actor, e.sock).read += e.bytes; break;
       default: break;
     }
   }
-  return actors;
+
+  /** A deep copy: checkpoints must not change when the copy is applied to. */
+  clone(): ActorsState {
+    const c = new ActorsState();
+    const copies = new Map<SocketView, SocketView>();
+    for (const [key, s] of this.socks) { const d = { ...s }; copies.set(s, d); c.socks.set(key, d); }
+    for (const [role, a] of this.actors) {
+      c.actors.set(role, { ...a, ...(a.exit ? { exit: { ...a.exit } } : {}), sockets: a.sockets.map((s) => copies.get(s) ?? { ...s }) });
+    }
+    return c;
+  }
 }
 
 /** The socket a pane header should describe: the latest connection, else the listener. */

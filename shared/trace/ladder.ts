@@ -32,7 +32,7 @@ export interface LadderOptions {
   hidePackets?: boolean;
 }
 
-const KINDS = new Set(['listen', 'accept', 'connect', 'write', 'data', 'end', 'eof', 'destroy', 'close', 'error', 'drain', 'packet']);
+export const KINDS: ReadonlySet<string> = new Set(['listen', 'accept', 'connect', 'write', 'data', 'end', 'eof', 'destroy', 'close', 'error', 'drain', 'packet']);
 
 interface SockInfo { actor: string; sock: string; local?: number; remote?: number; written: number; read: number }
 
@@ -47,7 +47,7 @@ export function packetLabel(p: Packet): string {
   return parts.join(' ');
 }
 
-function toneOf(p: Packet): LadderRow['tone'] {
+export function toneOf(p: Packet): LadderRow['tone'] {
   if (p.flags.includes('RST')) return 'rst';
   if (p.flags.includes('SYN')) return 'syn';
   if (p.flags.includes('FIN')) return 'fin';
@@ -84,11 +84,16 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
   const acceptRow = new Map<string, number>(); // "localPort>remotePort" of the accepting side
   const endRow = new Map<SockInfo, number>();
 
+  // Sockets by "local>remote" port: a read finds the socket at the other end at once, however
+  // many sockets a long run had (a scan per read made long traces quadratic).
+  const byPorts = new Map<string, SockInfo>();
   const peerOf = (s: SockInfo): SockInfo | undefined => {
     if (s.local === undefined || s.remote === undefined) return undefined;
-    for (const o of socks.values()) if (o !== s && o.local === s.remote && o.remote === s.local) return o;
-    return undefined;
+    const o = byPorts.get(`${s.remote}>${s.local}`);
+    return o !== s ? o : undefined;
   };
+  // Labels are made only for the rows that are kept (describing every event of a long run is slow).
+  const rowEvents: (TraceEvent | null)[] = [];
 
   const end = opts.ghosts ? events.length : Math.min(n, events.length);
   let cursorRow = 0;
@@ -108,12 +113,14 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
     if (!laneOf.has(e.actor) || !('sock' in e) || !e.sock) continue;
     const s = info(e.actor, e.sock);
     const row = rows.length;
-    rows.push({ lane: laneOf.get(e.actor)!, t: e.t, kind: e.kind, label: describeEvent(e), ...(future ? { future } : {}) });
+    rows.push({ lane: laneOf.get(e.actor)!, t: e.t, kind: e.kind, label: '', ...(future ? { future } : {}) });
+    rowEvents[row] = e;
     switch (e.kind) {
       // connect and accept are both notifications after the kernel finished the handshake, so
       // either can come first; the arrow always goes from the connecting side to the acceptor.
       case 'connect': {
         s.local = e.local.port; s.remote = e.remote.port;
+        byPorts.set(`${s.local}>${s.remote}`, s);
         if (onWire(s.local, s.remote)) break;
         const a = acceptRow.get(`${e.remote.port}>${e.local.port}`);
         if (a !== undefined) arrows.push({ from: row, to: a, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' });
@@ -122,6 +129,7 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
       }
       case 'accept': {
         s.local = e.local.port; s.remote = e.remote.port;
+        byPorts.set(`${s.local}>${s.remote}`, s);
         if (onWire(s.local, s.remote)) break;
         const c = connectRow.get(`${e.remote.port}>${e.local.port}`);
         if (c !== undefined) arrows.push({ from: c, to: row, label: 'SYN · SYN-ACK · ACK', kind: 'handshake' });
@@ -157,6 +165,7 @@ export function ladderModel(events: readonly TraceEvent[], n: number, lanes: rea
   let drop = Math.max(0, rows.length - maxRows);
   if (opts.ghosts && drop > 0) drop = Math.min(drop, Math.max(0, cursorRow - Math.floor(maxRows / 2)));
   const keep = rows.slice(drop, drop + maxRows);
+  keep.forEach((r, i) => { const e = rowEvents[drop + i]; if (e) r.label = describeEvent(e); });
   return {
     lanes: [...lanes],
     rows: keep,

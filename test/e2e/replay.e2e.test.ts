@@ -33,8 +33,13 @@ async function read(page: Page): Promise<Seen> {
   };
 }
 
-/** What the page shows once it has settled (xterm draws written text asynchronously). */
+/** What the page shows once it has settled (xterm takes in written text asynchronously). */
 async function seen(page: Page): Promise<Seen> {
+  // Each pane says when xterm has parsed everything up to the cursor (data-drawn = data-target).
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.pane .term')].every((el) =>
+    el.dataset.target === undefined || el.dataset.drawn === el.dataset.target || (el.dataset.target === '0' && el.dataset.drawn === undefined)), null, { timeout: 15_000 });
+  // xterm draws what it parsed on its next animation frame: two frames later the rows are there.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   let last = await read(page);
   for (let i = 0, same = 0; i < 50 && same < 2; i++) {
     await page.waitForTimeout(100);

@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceEvent } from '../../shared/trace/schema.js';
-import { ladderModel, type LadderRow } from '../../shared/trace/ladder.js';
+import type { LadderRow } from '../../shared/trace/ladder.js';
+import { ladderView } from '../../shared/trace/ladder-window.js';
 import { t } from '../i18n/index.js';
 import './ladder.css';
 
@@ -55,7 +56,8 @@ export function Ladder({ events, upTo, lanes, cursor = Infinity, onSeek, capture
   const [showWire, setShowWire] = useState(true);
   const pinned = Number.isFinite(cursor);
   const hasPackets = useMemo(() => events.some((e) => e.kind === 'packet'), [events, events.length]);
-  const model = ladderModel(events, upTo, lanes, mode === 'time' ? 2000 : 600, { ghosts: pinned, hidePackets: !showWire });
+  // ladderView: the same model, from an index on long traces (a seek need not walk the whole run).
+  const model = ladderView(events, upTo, lanes, mode === 'time' ? 2000 : 600, { ghosts: pinned, hidePackets: !showWire });
   const box = useRef<HTMLDivElement>(null);
   const [boxWidth, setBoxWidth] = useState(560);
   useEffect(() => {
@@ -112,7 +114,12 @@ export function Ladder({ events, upTo, lanes, cursor = Infinity, onSeek, capture
     const el = box.current;
     if (!el) return;
     if (!pinned) el.scrollTop = el.scrollHeight;
-    else cursorLine.current?.scrollIntoView?.({ block: 'center' });
+    else if (cursorLine.current) {
+      // Scroll the ladder's own box only: scrollIntoView would also scroll the page, pulling the
+      // panes out of view on every step and every frame of a replay.
+      const line = cursorLine.current.getBoundingClientRect();
+      el.scrollTop += line.top - el.getBoundingClientRect().top - el.clientHeight / 2;
+    }
   }, [upTo, pinned, mode, density, scale]);
 
   // Time mode: labels that would overprint the previous one in the same column are left out.

@@ -54,6 +54,26 @@ export function ReplayPanel({ ctl, store, entry, onOpen, initialPresent }: Props
     return () => { delete document.body.dataset.present; };
   }, [present]);
 
+  // Mark the focused view and the elements on the way to it (replay.css shows only those). After
+  // every render, since panels come and go; only changed marks are touched.
+  useEffect(() => {
+    const want = new Map<Element, 'focus' | 'path'>();
+    const focus = present ? document.querySelector(VIEW_SELECTOR[present]) : null;
+    if (focus) {
+      want.set(focus, 'focus');
+      for (let p = focus.parentElement; p && !p.classList.contains('experiment') && p !== document.body; p = p.parentElement) want.set(p, 'path');
+    }
+    for (const el of document.querySelectorAll('[data-present-focus], [data-present-path]')) {
+      const w = want.get(el);
+      if (w !== 'focus') el.removeAttribute('data-present-focus');
+      if (w !== 'path') el.removeAttribute('data-present-path');
+    }
+    for (const [el, w] of want) {
+      const attr = w === 'focus' ? 'data-present-focus' : 'data-present-path';
+      if (!el.hasAttribute(attr)) el.setAttribute(attr, '');
+    }
+  });
+
   const say = (level: 'ok' | 'error', text: string) => setNotice({ level, text });
   const run = async (what: () => Promise<void> | void) => {
     setBusy(true);

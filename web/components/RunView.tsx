@@ -6,7 +6,7 @@
 import type { ReactNode } from 'react';
 import type { CatalogEntry } from '../../shared/protocol/catalog.js';
 import type { TraceStore } from '../../shared/trace/store.js';
-import { actorsAt } from '../../shared/trace/derive.js';
+import { actorsAtIndexed } from '../../shared/trace/actors-index.js';
 import { t } from '../i18n/index.js';
 import { EventList } from './EventList.js';
 import { Ladder } from './Ladder.js';
@@ -37,7 +37,8 @@ export function RunView({ entry, store, cursor, live, onSeek, panels, paneBadge 
   const events = store?.events ?? [];
   // Roles start servers first; show them the other way round, the initiator on the left.
   const shownRoles = [...entry.roles].reverse();
-  const actors = store ? actorsAt(events, upTo, entry.roles.map((r) => r.name)) : new Map();
+  // From checkpoints on long traces: a seek does not replay the run from its start.
+  const actors = store ? actorsAtIndexed(events, upTo, entry.roles.map((r) => r.name)) : new Map();
   return (
     <>
       <div className="panes" style={{ gridTemplateColumns: `repeat(${Math.min(shownRoles.length, 3)}, minmax(0, 1fr))` }}>

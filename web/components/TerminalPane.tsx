@@ -11,6 +11,7 @@ import type { TraceStore } from '../../shared/trace/store.js';
 import { countUpTo } from '../../shared/trace/store.js';
 import { formatAddress, type ActorView, primarySocket } from '../../shared/trace/derive.js';
 import { t } from '../i18n/index.js';
+import { tailStart } from '../lib/terminal-tail.js';
 import { HexView } from './HexView.js';
 
 interface Props {
@@ -28,6 +29,8 @@ interface Props {
 }
 
 const STYLE = { stdout: '', stderr: '\x1b[31m', stdin: '\x1b[36m' } as const;
+const SCROLLBACK = 5000;
+const REDRAW_LINES = 1000;
 
 export function TerminalPane({ role, summary, source, store, cursor, actor, onLine, badge }: Props) {
   const host = useRef<HTMLDivElement>(null);
@@ -39,7 +42,7 @@ export function TerminalPane({ role, summary, source, store, cursor, actor, onLi
   const [tab, setTab] = useState<'terminal' | 'source' | 'bytes'>('terminal');
 
   useEffect(() => {
-    const term_ = new Terminal({ convertEol: true, fontSize: 14, scrollback: 5000, cursorBlink: true, theme: { background: '#0f1419' } });
+    const term_ = new Terminal({ convertEol: true, fontSize: 14, scrollback: SCROLLBACK, cursorBlink: true, theme: { background: '#0f1419' } });
     const fit = new FitAddon();
     term_.loadAddon(fit);
     term_.open(host.current!);
@@ -72,19 +75,31 @@ export function TerminalPane({ role, summary, source, store, cursor, actor, onLi
     const list = store ? store.stdio(role) : [];
     const target = countUpTo(list, cursor);
     const s = shown.current;
-    if (s.store !== store || target < s.count) {
-      tm.reset();
+    // After a seek in a long trace only the last REDRAW_LINES lines are written again: the screen
+    // shows exactly what it showed then, without parsing the whole run's output (scrolling up
+    // then reaches that far back; appending as the cursor moves on keeps the full scrollback).
+    const redraw = s.store !== store || target < s.count;
+    const from = tailStart(list, redraw ? 0 : s.count, target, REDRAW_LINES + tm.rows);
+    const el = host.current!;
+    el.dataset.target = String(target);
+    let out = '';
+    if (redraw || from > s.count) {
+      // The reset goes through the write queue (ESC c): xterm parses writes later, in order, and a
+      // direct reset() would run before writes still queued from the previous position.
+      out = '\x1bc';
       s.store = store;
-      s.count = 0;
-    }
-    if (target === s.count) return;
-    let out = pending.current ? '\r\x1b[K' : '';
+      s.count = from;
+    } else if (target === s.count) return;
+    if (pending.current) out += '\r\x1b[K';
     for (let i = s.count; i < target; i++) {
       const e = list[i]!;
       out += e.kind === 'stdout' ? e.text : `${STYLE[e.kind]}${e.kind === 'stdin' ? '> ' : ''}${e.text}\x1b[0m`;
     }
     s.count = target;
-    tm.write(out + pending.current);
+    // data-drawn = data-target once xterm has taken in everything up to the cursor (tests wait on it).
+    const gen = String(Number(el.dataset.gen ?? 0) + 1);
+    el.dataset.gen = gen;
+    tm.write(out + pending.current, () => { if (el.dataset.gen === gen) el.dataset.drawn = String(target); });
   });
 
   const sock = primarySocket(actor);
