@@ -86,6 +86,15 @@ describe.skipIf(!browserAvailable)('replay in real Chromium', () => {
     // Live, the cursor follows the run.
     await expect.poll(() => page.locator('.cursorbar .following').count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => paneText(page, 'client'), { timeout: 15_000 }).toMatch(/echo \d+ B: "hello, socket lab #3\\n"/);
+    // Clicking an event pins the cursor there while the run goes on; Live returns to following it.
+    await page.locator('.events tr', { hasText: 'accept from' }).first().click();
+    await expect.poll(() => page.locator('.cursorbar .go-live').count()).toBe(1);
+    expect(await page.locator('.cursorbar .following').count()).toBe(0);
+    await expect.poll(() => paneText(page, 'client')).not.toMatch(/echo/);
+    await screenshot(page, 'replay-live-pinned-while-running');
+    await page.locator('.cursorbar .go-live').click();
+    await expect.poll(() => page.locator('.cursorbar .following').count()).toBe(1);
+    await expect.poll(() => paneText(page, 'client')).toMatch(/#3/);
     await page.locator('button.stop').click();
     await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 15_000 }).toMatch(/ended \(stopped/);
     await expect.poll(() => page.locator('.observations li.held').count()).toBe(3);
@@ -196,6 +205,20 @@ describe.skipIf(!browserAvailable)('replay in real Chromium', () => {
     await screenshot(replay, 'replay-presenter-ladder');
     await replay.keyboard.press('Escape');
     await expect.poll(() => replay.evaluate(() => document.body.dataset.present ?? null)).toBe(null);
+
+    // Pictures: the timeline as SVG (standalone, styles inlined) and the ladder as PNG.
+    await replay.locator('.export-images summary').click();
+    const [svg] = await Promise.all([replay.waitForEvent('download'), replay.locator('button[data-export="timeline-svg"]').click()]);
+    const svgText = readFileSync(await svg.path(), 'utf8');
+    expect(svgText).toMatch(/^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svgText).toMatch(/>client<\/text>/);
+    expect(svgText).toMatch(/look here: the second echo/);
+    expect(svgText).not.toMatch(/class="/);
+    const [png] = await Promise.all([replay.waitForEvent('download'), replay.locator('button[data-export="ladder-png"]').click()]);
+    const pngBytes = readFileSync(await png.path());
+    expect([...pngBytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(pngBytes.readUInt32BE(16)).toBeGreaterThan(100); // width from the IHDR chunk
+    writeFileSync(path.join(resultsDir, 'replay-ladder-export.png'), pngBytes);
 
     // Export HTML (the viewer with this trace inside) for the next test.
     const [html] = await Promise.all([replay.waitForEvent('download'), replay.locator('button.export-html').click()]);
