@@ -3,7 +3,7 @@
  * output prefixed with its role, writes the trace, prints which observations held, and exits 0
  * only if all did.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { findExperiment, experiments } from '../experiments/index.js';
 import { Run } from '../run/run.js';
 import { defaultPlugins } from '../run/default-plugins.js';
@@ -19,11 +19,22 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
     return 2;
   }
   const params = parseSetPairs(o.set, exp.params);
+  const durationMs = o.duration ? parseDuration(o.duration) : exp.defaultDurationMs;
+  // Open the trace file before any actor starts, so a bad path is a clear error, not a crash mid-run.
+  let traceFd: number | undefined;
+  if (o.trace) {
+    try { traceFd = openSync(o.trace, 'w'); } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'its directory does not exist' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
+      console.error(`socket-lab: cannot write the trace to ${o.trace}: ${why}`);
+      return 2;
+    }
+  }
   const run = new Run({
-    experiment: exp, params, durationMs: o.duration ? parseDuration(o.duration) : exp.defaultDurationMs,
+    experiment: exp, params, durationMs,
     ...(o.port ? { listenPort: o.port } : {}), plugins: defaultPlugins(), allowTargets: o.allowTargets ?? [],
   });
-  const out = o.trace ? createWriteStream(o.trace) : null;
+  const out = traceFd !== undefined ? createWriteStream('', { fd: traceFd }) : null;
   const width = Math.max(...exp.roles.map((r) => r.name.length), 3);
   const partial = new Map<string, string>();
   run.on('line', (line) => {

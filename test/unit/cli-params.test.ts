@@ -9,6 +9,7 @@ describe('CLI parameters', () => {
     expect(parseDuration('1500ms')).toBe(1500);
     expect(parseDuration('2m')).toBe(120_000);
     expect(() => parseDuration('soon')).toThrow(/invalid duration/);
+    expect(() => parseDuration('0')).toThrow(/at least 1ms/);
   });
   it('types --set values by the experiment schema and refuses unknown keys', () => {
     expect(parseSetPairs(['count=3', 'message=a=b'], echo.params)).toEqual({ count: 3, message: 'a=b' });
