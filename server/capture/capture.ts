@@ -19,6 +19,8 @@ export interface CaptureOptions {
   onSegment(seg: TcpSegment, monoMicros: number): void;
   /** tcpdump stopped on its own, or the stream broke (not called after stop()). */
   onFailure(message: string): void;
+  /** The kernel's ring for tcpdump in KiB (-B); default 16384. */
+  bufferKiB?: number;
   /** How long to wait for tcpdump to say it is capturing (ms). */
   readyTimeoutMs?: number;
 }
@@ -54,9 +56,13 @@ export class Capture {
   /** Starts tcpdump; resolves once it is capturing, rejects with tcpdump's own words if it cannot. */
   start(): Promise<void> {
     installExitHook();
+    // -s 160: headers only (Ethernet 14 + IPv4 up to 60 or IPv6 40 + TCP up to 60 with options);
+    // the payload is never looked at, its length comes from the IP header.
+    // -B 16384 (KiB): the kernel's ring for tcpdump; at full speed on loopback a 4 MiB ring
+    // overflowed while tcpdump waited for the CPU (the kernel then drops, and says how many).
     const args = [
       '-i', this.opts.iface ?? 'lo', '-n', '-U', '-w', '-', '-s', '160',
-      '--immediate-mode', '--time-stamp-precision=nano', '-B', '4096',
+      '--immediate-mode', '--time-stamp-precision=nano', '-B', String(this.opts.bufferKiB ?? 16384),
     ];
     // As root tcpdump would switch to its own user, which also clears the parent-death signal;
     // we give it nothing but a pipe, so it may stay root.

@@ -55,8 +55,9 @@ export class PcapReader {
         tsMicros: sec * 1e6 + (h.nanos ? frac / 1000 : frac),
         linkType: h.linkType,
         origLen: u32(at + 12),
-        // Copy: the reader's buffer is reused for the next chunk.
-        data: Buffer.from(this.buf.subarray(at + 16, at + 16 + incl)),
+        // A view, not a copy: chunks from the pipe and the concatenations above are never
+        // written to again, and nothing keeps `data` past decodeTcp.
+        data: this.buf.subarray(at + 16, at + 16 + incl),
       });
       at += 16 + incl;
     }
@@ -126,8 +127,8 @@ export function decodeTcp(p: PcapPacket): TcpSegment | undefined {
     tcpAt = ipAt + ihl;
     tcpTotal = total - ihl;
     family = 'IPv4';
-    srcAddr = `${d[ipAt + 12]}.${d[ipAt + 13]}.${d[ipAt + 14]}.${d[ipAt + 15]}`;
-    dstAddr = `${d[ipAt + 16]}.${d[ipAt + 17]}.${d[ipAt + 18]}.${d[ipAt + 19]}`;
+    srcAddr = ipv4Text(d, ipAt + 12);
+    dstAddr = ipv4Text(d, ipAt + 16);
   } else if (version === 6) {
     if (d.length < ipAt + 40) return undefined;
     let next = d[ipAt + 6]!;
@@ -177,6 +178,22 @@ export function decodeTcp(p: PcapPacket): TcpSegment | undefined {
     o += len;
   }
   return seg;
+}
+
+/**
+ * Dotted IPv4 text, remembered per address: a capture sees a handful of addresses (127.0.0.1
+ * mostly), and building the same string twice per segment was a good part of decoding.
+ */
+const ipv4Names = new Map<number, string>();
+export function ipv4Text(b: Buffer, at: number): string {
+  const n = b.readUInt32BE(at);
+  let s = ipv4Names.get(n);
+  if (s === undefined) {
+    s = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+    if (ipv4Names.size >= 1024) ipv4Names.clear();
+    ipv4Names.set(n, s);
+  }
+  return s;
 }
 
 /** IPv6 text as inet_ntop writes it (lowercase, longest zero run as "::", ::ffff:a.b.c.d). */

@@ -32,6 +32,9 @@ const FLAG_NAMES: [number, TcpFlag][] = [
   [FLAG.SYN, 'SYN'], [FLAG.ACK, 'ACK'], [FLAG.FIN, 'FIN'], [FLAG.RST, 'RST'], [FLAG.PSH, 'PSH'], [FLAG.URG, 'URG'], [FLAG.ECE, 'ECE'], [FLAG.CWR, 'CWR'],
 ];
 
+/** The flag names of every flag byte, made once (not a filter + map per segment). */
+const FLAG_LISTS: TcpFlag[][] = Array.from({ length: 256 }, (_, bits) => FLAG_NAMES.filter(([bit]) => (bits & bit) !== 0).map(([, n]) => n));
+
 const ep = (addr: string, port: number) => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
 /** Sequence arithmetic modulo 2^32. */
 const diff = (a: number, b: number) => ((a - b) | 0);
@@ -108,7 +111,8 @@ export class FlowTracker {
     if (!probe && (me.next === undefined || diff(s.seq + span, me.next) > 0)) me.next = (s.seq + span) >>> 0;
     if (ackFlag && !rst) { me.lastAck = s.ack; me.lastWindow = win; }
 
-    const flags = FLAG_NAMES.filter(([bit]) => (s.flags & bit) !== 0).map(([, n]) => n);
+    // A copy of the shared list: events are objects of their own (nothing may alias the table).
+    const flags = FLAG_LISTS[s.flags & 0xff]!.slice();
     const family = s.family;
     return {
       kind: 'packet',

@@ -23,7 +23,9 @@
  * run goes on without packets.
  */
 import { Capture } from '../capture/capture.js';
-import { FlowTracker } from '../capture/tcp-flows.js';
+import { FlowTracker, type PacketFields } from '../capture/tcp-flows.js';
+import { Coalescer, GAP_US } from '../capture/coalesce.js';
+import { monoMicros } from '../actor/clock.js';
 import type { TcpSegment } from '../capture/pcap.js';
 import { HOW_TO_ENABLE, findTcpdump, hasCapNetRaw } from '../capture/tcpdump.js';
 import type { RunContext, RunPlugin, RunPluginFactory } from './plugin.js';
@@ -54,6 +56,10 @@ export interface CapturePluginOptions {
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
   iface?: string;
+  /** False: every segment its own event, however fast (for comparison; default true). */
+  coalesce?: boolean;
+  /** tcpdump's kernel ring in KiB (-B); default Capture's. */
+  bufferKiB?: number;
 }
 
 export class CapturePlugin implements RunPlugin {
@@ -66,6 +72,10 @@ export class CapturePlugin implements RunPlugin {
   private refilterTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly flows = new FlowTracker();
+  /** Fast runs of plain data / plain ACKs become one event each (server/capture/coalesce.ts). */
+  private readonly coalescer = new Coalescer((f, mono) => this.emit(f, mono));
+  private idleTimer: NodeJS.Timeout | null = null;
+  private toldSummaries = false;
   private held: { seg: TcpSegment; mono: number }[] = [];
   /** How many ports the run had when the held segments were last scanned. */
   private portsAtScan = -1;
@@ -106,6 +116,8 @@ export class CapturePlugin implements RunPlugin {
       return `off: tcpdump could not capture: ${said}`;
     }
     this.current = tap;
+    // A pending run is written once no segment can join it any more: a few ms late at worst.
+    this.idleTimer = setInterval(() => this.coalescer.flushIdle(monoMicros()), 20);
     ctx.onPort((port) => this.onPort(port));
     for (const p of ctx.ports()) this.onPort(p);
     return 'on';
@@ -119,6 +131,7 @@ export class CapturePlugin implements RunPlugin {
       tcpdump: this.tcpdump,
       filter,
       ...(this.opts.iface ? { iface: this.opts.iface } : {}),
+      ...(this.opts.bufferKiB ? { bufferKiB: this.opts.bufferKiB } : {}),
       onSegment: (seg, mono) => this.onSegment(tap, seg, mono),
       onFailure: (message) => this.ctx?.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}` }),
     });
@@ -253,7 +266,17 @@ export class CapturePlugin implements RunPlugin {
   }
 
   private write(seg: TcpSegment, mono: number): void {
-    this.ctx!.append({ actor: 'wire', ...this.flows.observe(seg) }, mono);
+    if (this.opts.coalesce === false) this.emit(this.flows.observe(seg), mono);
+    else this.coalescer.push(this.flows.observe(seg), mono);
+  }
+
+  private emit(fields: PacketFields, mono: number): void {
+    if (!this.ctx) return;
+    if (fields.count !== undefined && !this.toldSummaries) {
+      this.toldSummaries = true;
+      this.ctx.append({ actor: 'lab', kind: 'note', level: 'info', text: `capture: segments are coming less than ${GAP_US / 1000} ms apart; runs of plain data or plain ACKs in one direction are drawn as one arrow "×N segments" (SYN, FIN, RST, window 0, window updates, probes, retransmissions and dup ACKs are always shown one by one)` });
+    }
+    this.ctx.append({ actor: 'wire', ...fields }, mono);
   }
 
   private noteDrops(tap: Tap): void {
@@ -279,6 +302,12 @@ export class CapturePlugin implements RunPlugin {
     }
     this.release();
     this.held = [];
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = null;
+    this.coalescer.flushAll();
+    if (this.coalescer.summaries && this.ctx) {
+      this.ctx.append({ actor: 'lab', kind: 'note', level: 'info', text: `capture: ${this.coalescer.summarised} segments were summarised as ${this.coalescer.summaries} packet events (runs of plain data or ACKs less than ${GAP_US / 1000} ms apart; each carries its count)` });
+    }
     if (this.droppedNarrow && this.ctx) {
       this.ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: the kernel dropped ${this.droppedNarrow} of this run's packets before tcpdump could read them; the ladder misses them` });
     }

@@ -47,6 +47,15 @@ export const PacketEvent = z.object({
   mss: z.number().int().min(0).max(0xffff).optional(),
   wscale: z.number().int().min(0).max(14).optional(),
   labels: z.array(PacketLabel).max(6).default([]),
+  /**
+   * Present (≥ 2) when this event summarises that many consecutive segments of one direction
+   * that were all plain data, or all plain ACKs (no SYN/FIN/RST/URG, no label), captured at a
+   * high rate (server/capture/coalesce.ts). Then `len` is their payload total, `seq` the first
+   * one's, `ack`/`win`/`window` the last one's, and `t` the first one's time.
+   */
+  count: z.number().int().min(2).optional(),
+  /** With `count`: microseconds from the first summarised segment to the last. */
+  spanUs: z.number().min(0).optional(),
 });
 export type PacketEvent = z.infer<typeof PacketEvent>;
 
@@ -66,5 +75,6 @@ export function describePacket(p: Omit<PacketEvent, 'type' | 't' | 'actor' | 'ki
   if (p.len > 0) parts.push(`len ${p.len}`);
   if (p.mss !== undefined) parts.push(`mss ${p.mss}`);
   if (p.wscale !== undefined) parts.push(`wscale ${p.wscale}`);
+  if (p.count !== undefined) parts.push(`×${p.count} segments`);
   return parts.join(' ') + (p.labels.length ? ` · ${p.labels.join(', ')}` : '');
 }

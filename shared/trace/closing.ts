@@ -105,7 +105,7 @@ export function closeWaitOutcome(q: TraceQuery, server = 'server'): CloseWaitOut
     let firstRst: number | null = null;
     for (const p of packets) {
       if (p.dst.port === port && p.flags.includes('FIN')) finFrom.add(p.src.port);
-      if (p.src.port === port && p.len > 0 && finFrom.has(p.dst.port)) dataAfterFin++;
+      if (p.src.port === port && p.len > 0 && finFrom.has(p.dst.port)) dataAfterFin += p.count ?? 1; // a summary counts its segments
       if (p.dst.port === port && p.flags.includes('RST') && firstLateWrite !== null && p.t >= firstLateWrite) { rst++; firstRst ??= p.t; }
     }
     out.wire = { dataAfterFin, rstAfterLateWrite: rst, firstRst };

@@ -38,10 +38,12 @@ interface SockInfo { actor: string; sock: string; local?: number; remote?: numbe
 
 type Packet = Extract<TraceEvent, { kind: 'packet' }>;
 
-/** "SYN", "FIN ACK", "ACK 65483 B", "ACK · window 0" — what a ladder arrow says. */
+/** "SYN", "FIN ACK", "ACK 65483 B", "ACK ×12 segments 98304 B", "ACK · window 0" — what a ladder arrow says. */
 export function packetLabel(p: Packet): string {
   const flags = p.flags.filter((f) => f !== 'PSH').length ? packetFlagsText({ flags: p.flags.filter((f) => f !== 'PSH') }) : packetFlagsText(p);
   const parts = [flags];
+  // A summary of a fast run (server/capture/coalesce.ts): say so before the byte total.
+  if (p.count !== undefined) parts.push(`×${p.count} segments`);
   if (p.len > 0) parts.push(`${p.len} B`);
   if (p.labels.length) parts.push(`· ${p.labels.join(', ')}`);
   return parts.join(' ');
