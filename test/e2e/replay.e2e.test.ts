@@ -144,6 +144,12 @@ describe.skipIf(!browserAvailable)('replay in real Chromium', () => {
     expect(bookmark).toMatchObject({ actor: 'user', note: 'look here: the second echo', t: checkpoints[1] });
     bookmarkT = checkpoints[1]!;
     await screenshot(page, 'replay-live-pinned');
+    // Export HTML from the lab page itself: the lab serves the single-file viewer it builds.
+    const [liveHtml] = await Promise.all([page.waitForEvent('download'), page.locator('button.export-html').click()]);
+    const liveHtmlText = readFileSync(await liveHtml.path(), 'utf8');
+    expect(liveHtmlText).toMatch(/<meta name="socket-lab-viewer" content="single-file"/);
+    expect(liveHtmlText).toMatch(/<script type="application\/json" id="socket-lab-trace" data-name="socket-lab-echo-[^"]+\.jsonl">"\{\\"type\\":\\"header\\"/);
+    expect(liveHtmlText).not.toMatch(/<script[^>]+src=/);
     expect(errors).toEqual([]);
     await page.close();
 
@@ -219,6 +225,11 @@ describe.skipIf(!browserAvailable)('replay in real Chromium', () => {
     expect([...pngBytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(pngBytes.readUInt32BE(16)).toBeGreaterThan(100); // width from the IHDR chunk
     writeFileSync(path.join(resultsDir, 'replay-ladder-export.png'), pngBytes);
+    // The kernel chart is a canvas (uPlot): exported as PNG as drawn.
+    if (await replay.locator('.kernel-chart canvas').count()) {
+      const [chart] = await Promise.all([replay.waitForEvent('download'), replay.locator('button[data-export="charts-png"]').click()]);
+      expect([...readFileSync(await chart.path()).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    }
 
     // Export HTML (the viewer with this trace inside) for the next test.
     const [html] = await Promise.all([replay.waitForEvent('download'), replay.locator('button.export-html').click()]);

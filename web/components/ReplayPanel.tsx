@@ -40,6 +40,7 @@ export function ReplayPanel({ ctl, store, entry, onOpen, initialPresent }: Props
   const bookmarks = useMemo(() => (store ? bookmarksOf(store.events) : []), [store, version]);
   const lanes = useMemo(() => [...entry.roles].reverse().map((r) => r.name), [entry]);
   const timelineRef = useRef<SVGSVGElement>(null);
+  const panel = useRef<HTMLElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const [notice, setNotice] = useState<{ level: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -116,6 +117,8 @@ export function ReplayPanel({ ctl, store, entry, onOpen, initialPresent }: Props
   const keys = useRef<(e: KeyboardEvent) => void>(() => {});
   keys.current = (e: KeyboardEvent) => {
     if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    // The live lab stays mounted (hidden) behind the replay page: only the visible panel answers.
+    if (!panel.current || panel.current.offsetParent === null) return;
     const k = e.key;
     const handled = () => { e.preventDefault(); if (e.target instanceof HTMLButtonElement) e.target.blur(); };
     if (k === ' ') { handled(); ctl.toggle(); }
@@ -137,7 +140,7 @@ export function ReplayPanel({ ctl, store, entry, onOpen, initialPresent }: Props
   }, []);
 
   return (
-    <section className="replay-panel" aria-label={t('cursor.toolbar')}>
+    <section ref={panel} className="replay-panel" aria-label={t('cursor.toolbar')}>
       {present && (
         <div className="presenter-bar">
           <span className="present-title">{entry.title}</span>
