@@ -98,6 +98,8 @@ export function primarySocket(a: ActorView | undefined): SocketView | undefined 
 
 export function formatAddress(a: Address | undefined): string {
   if (!a) return '—';
+  // A Unix socket has a path, an abstract name (leading NUL, shown as "@") or no name at all.
+  if (a.family === 'unix') return a.address ? a.address.replace(/\0/g, '@') : '(unnamed)';
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 

@@ -453,9 +453,11 @@ export function chartData(ix: KernelIndex, name: (source: string, isKey: boolean
   const raws: Raw[] = [];
   for (const key of ix.keys) {
     const list = ix.samples.get(key)!;
-    // Listeners, and UDP sockets (no connection: the udp experiment has its own view).
+    // Listeners (a Unix one may be seen bound, in CLOSE, just before it listens), and UDP sockets
+    // (no connection: the udp experiment has its own view).
     const first = list[0]!;
-    if (first.proto === 'unix' ? first.state === 'LISTEN' : first.remote.port === 0) continue;
+    if (first.proto === 'udp') continue;
+    if (first.proto === 'unix' ? list.some((x) => x.state === 'LISTEN') : first.remote.port === 0) continue;
     const ever = (f: 'sendQ' | 'recvQ') => list.some((x) => (x[f] ?? 0) > 0);
     const sent = ever('sendQ') || list.some((x) => (x.bytesSent ?? 0) > 0);
     for (const field of ['sendQ', 'recvQ', 'sndWnd'] as const) {

@@ -14,6 +14,10 @@ import { KeepalivePanel } from './KeepalivePanel.js';
 import { LingerPanel } from './LingerComparison.js';
 import { BufferSweep } from './BufferSweep.js';
 import { DeadlinePanel } from './DeadlinePanel.js';
+import { UdpPanel } from './UdpPanel.js';
+import { UnixPanel } from './UnixPanel.js';
+import { WebSocketPanel } from './WebSocketPanel.js';
+import { ProxyPanel } from './ProxyPanel.js';
 
 export interface ExperimentPanelProps {
   entry: CatalogEntry | null;
@@ -30,6 +34,10 @@ const panels: Record<string, ComponentType<ExperimentPanelProps>> = {
   backlog: BacklogPanel,
   keepalive: KeepalivePanel,
   linger: LingerPanel,
+  udp: UdpPanel,
+  unix: UnixPanel,
+  websocket: WebSocketPanel,
+  proxy: ProxyPanel,
 };
 
 /** The panel of the experiment this entry (or, for a replayed trace, its header) names, if any. */
