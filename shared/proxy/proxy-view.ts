@@ -105,9 +105,12 @@ export function proxyView(events: readonly TraceEvent[], upTo = events.length): 
  * least minMs.
  */
 export function measuredBandwidth(events: readonly TraceEvent[], v: ProxyView, settleMs = 500, minMs = 2000): { rate: number; limit: number; from: number; to: number; bytes: number } | undefined {
+  // Data flows only once the client is connected, which may be well after a toxic set at start.
+  const firstRead = events.find((e) => e.kind === 'data' && e.actor === 'server')?.t;
+  if (firstRead === undefined) return undefined;
   for (const s of v.spans) {
     if (s.name !== 'bandwidth' || s.dir === 2) continue;
-    let from = s.from + settleMs;
+    let from = Math.max(s.from, firstRead) + settleMs;
     let to = s.to;
     // Stop at the first pause inside the window; start after a pause that covers its start.
     for (const pz of v.pauses) {

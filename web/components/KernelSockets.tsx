@@ -79,7 +79,8 @@ export function KernelSockets({ store, cursor }: { store: TraceStore | null; cur
               <tr key={key} className={s.state === 'GONE' ? 'gone' : ''} data-key={key} data-state={s.state}>
                 <td className="key">{key.replace('>', ' → ')}</td>
                 <td>{owner ? `${owner.actor} ${owner.sock}` : t('kernel.noOwner')}</td>
-                <td><StateBadge state={s.state} orphaned={orphaned} /></td>
+                {/* An unconnected UDP socket is CLOSE to the kernel; ss calls it UNCONN. */}
+                <td>{s.proto === 'udp' && s.state === 'CLOSE' ? <span className="tcp-badge ok" data-state="UNCONN">{t('kernel.unconn')}</span> : <StateBadge state={s.state} orphaned={orphaned} />}</td>
                 <td className="num">{s.state === 'LISTEN' ? t('kernel.acceptQ', { n: s.acceptQ ?? s.recvQ ?? 0, max: s.acceptMax ?? s.sendQ ?? 0 }) : s.recvQ ?? '—'}</td>
                 <td className="num">{s.state === 'LISTEN' ? '' : s.sendQ ?? '—'}</td>
                 <td className="num">{s.sndWnd !== undefined || s.rcvWnd !== undefined ? t('kernel.windows', { snd: s.sndWnd ?? '?', rcv: s.rcvWnd ?? '?' }) : '—'}</td>

@@ -334,6 +334,7 @@ export const en = {
   'deadline.lost': 'destroy() threw away {n}: what was still in Node. Everything the kernel had taken reached the reader.',
   'deadline.waited': 'The program kept waiting: every byte goes through in the end.',
   // Beyond TCP panels (udp, unix, websocket, proxy)
+  'kernel.unconn': 'UNCONN (UDP: no peer)',
   'udp.heading': 'UDP: datagrams',
   'udp.empty': 'Run the experiment: the client’s four phases appear here as they happen.',
   'udp.notYet': 'not yet',
