@@ -27,14 +27,14 @@ interface FlowSample { rate: number; labUsPerMB: number; tcpdumpUsPerMB: number;
  * kernel observer and capture, capture configured one way or another. What it costs per MB the
  * writer moved: the lab process's CPU and tcpdump's, plus how many packet events the trace got.
  */
-async function flowUnder(opts: CapturePluginOptions | null): Promise<FlowSample> {
+async function flowUnder(opts: CapturePluginOptions | 'kernel' | null): Promise<FlowSample> {
   const MS = 2000;
   let plugin: CapturePlugin | undefined;
   const run = new Run({
     experiment: findExperiment('slow-reader')!,
     params: { readIntervalMs: 0, sndbuf: 'auto', rcvbuf: 'auto', stopAfterMs: MS, messageBytes: 1024, readAllAfterMs: 0 },
     durationMs: MS + 15_000,
-    plugins: opts ? [kernelPlugin(), () => (plugin = new CapturePlugin(opts))] : [],
+    plugins: opts === 'kernel' ? [kernelPlugin()] : opts ? [kernelPlugin(), () => (plugin = new CapturePlugin(opts))] : [],
   });
   const summary = new Promise<{ bytes: number; seconds: number }>((resolve, reject) => {
     run.on('line', (l) => { if (l.type === 'event' && l.kind === 'custom' && l.name === 'summary') resolve(l.data as { bytes: number; seconds: number }); });
@@ -123,7 +123,7 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 
   // Before (every segment an event, tcpdump's ring 4 MiB) and after (the defaults), interleaved.
-  const variants: [string, CapturePluginOptions | null][] = [['no plugins', null], ['capture raw, -B 4 MiB (before)', { coalesce: false, bufferKiB: 4096 }], ['capture default (after)', {}]];
+  const variants: [string, CapturePluginOptions | 'kernel' | null][] = [['no plugins', null], ['kernel observer only', 'kernel'], ['capture raw, -B 4 MiB (before)', { coalesce: false, bufferKiB: 4096 }], ['capture default (after)', {}]];
   const flow: Record<string, FlowSample[]> = {};
   let flowRows: Record<string, string | number>[] = [];
   if (status === 'on') {
