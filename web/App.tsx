@@ -10,6 +10,7 @@ import { t } from './i18n/index.js';
 import { useLab } from './lib/useLab.js';
 import { LabContext } from './lib/lab-context.js';
 import { useCursor } from './lib/cursor.js';
+import { Gate, useLiveTick } from './lib/live-rate.js';
 import type { TraceSource } from './lib/trace-source.js';
 
 /**
@@ -34,6 +35,8 @@ export function App({ onOpenTrace }: { onOpenTrace?: ((s: TraceSource) => void) 
   const timeline = useCursor(store, { live });
   const cursor = timeline.cursor;
   const onSeek = timeline.pin;
+  // Its controls show the cursor's state too (playing, speed, live): a change there shows at once.
+  const replayTick = useLiveTick(store, cursor, `${entry?.id}|${timeline.playing}|${timeline.speed}|${timeline.live}`);
   const pending = entry ? lab.pending.has(entry.id) : false;
 
   let status = t('run.none');
@@ -64,7 +67,8 @@ export function App({ onOpenTrace }: { onOpenTrace?: ((s: TraceSource) => void) 
             canRun={lab.state.status === 'open'} status={status} onRun={() => lab.start(entry.id, values)}
             onStop={() => run && lab.send({ type: 'stop', runId: run.runId })}
             controls={live && run ? <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} /> : undefined} />
-          <ReplayPanel ctl={timeline} store={store} entry={entry} onOpen={onOpenTrace} />
+          {/* The timeline bins and bookmarks are O(run) per trace version: ≤ 10 Hz while following live. */}
+          <Gate tick={replayTick} render={() => <ReplayPanel ctl={timeline} store={store} entry={entry} onOpen={onOpenTrace} />} />
           <LabContext.Provider value={{ lab, params: values }}>
             <RunView entry={entry} store={store} cursor={cursor} onSeek={onSeek}
               panels={<RunPanels entry={entry} store={store} cursor={cursor} onSeek={onSeek} />}

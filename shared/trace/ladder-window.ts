@@ -12,20 +12,23 @@ import { KINDS, ladderModel, packetLabel, toneOf, type LadderArrow, type LadderM
 import type { TraceEvent } from './schema.js';
 
 /** Below this many events the plain model is cheap enough (and needs no index). */
-export const WINDOW_FROM_EVENTS = 20_000;
+export const WINDOW_FROM_EVENTS = 5_000;
 
 interface Series { idx: number[]; val: number[] }
 interface LadderIndex {
   length: number;
   key: string;
+  hidePackets: boolean;
+  /** The last event indexed: if it is still at length - 1, the trace only grew since (see extend). */
+  lastEvent: TraceEvent | undefined;
   laneOf: Map<string, number>;
   portLane: Map<number, number>;
-  /** rowsBefore[i]: rows made by events[0..i). */
+  /** rowsBefore[i]: rows made by events[0..i) (capacity grows by doubling; valid up to length). */
   rowsBefore: Int32Array;
   /** kindsBefore[i]: index of the last ladder-kind event before i, or -1. */
   kindsBefore: Int32Array;
   /** rowEvent[r]: the event that made row r. */
-  rowEvent: Int32Array;
+  rowEvent: number[];
   /** For the second event of a handshake pair: the index of the first (connect ↔ accept). */
   partner: Map<number, number>;
   /** Per socket ("actor/sock"): cumulative bytes written / read after each write / data. */
@@ -36,6 +39,11 @@ interface LadderIndex {
   /** "local>remote" → the sockets that had those ports, in order (for peer lookups). */
   byPorts: Map<string, { idx: number[]; key: string[] }>;
   wirePairs: Set<string>;
+  /** Scan state, to carry on from `length` when the trace grows. */
+  rows: number;
+  lastKinds: number;
+  connectAt: Map<string, number>;
+  acceptAt: Map<string, number>;
 }
 
 const cache = new WeakMap<readonly TraceEvent[], LadderIndex>();
@@ -54,7 +62,11 @@ export function ladderViewIndexed(events: readonly TraceEvent[], n: number, lane
 function indexFor(events: readonly TraceEvent[], lanes: readonly string[], hidePackets: boolean): LadderIndex {
   const key = `${lanes.join('\u0000')}|${hidePackets}`;
   const hit = cache.get(events);
-  if (hit && hit.length === events.length && hit.key === key) return hit;
+  if (hit && hit.key === key) {
+    if (hit.length === events.length && events[hit.length - 1] === hit.lastEvent) return hit;
+    // Following a live run: index only what arrived since, not the whole trace again.
+    if (extend(hit, events)) return hit;
+  }
   const ix = buildIndex(events, lanes, hidePackets, key);
   cache.set(events, ix);
   return ix;
@@ -92,21 +104,49 @@ function buildIndex(events: readonly TraceEvent[], lanes: readonly string[], hid
     if ((e.kind === 'listen' || e.kind === 'accept' || e.kind === 'connect') && laneOf.has(e.actor) && !portLane.has(e.local.port)) portLane.set(e.local.port, laneOf.get(e.actor)!);
     if (e.kind === 'packet') { wirePairs.add(`${e.src.port}>${e.dst.port}`); wirePairs.add(`${e.dst.port}>${e.src.port}`); }
   }
-  const onWire = (a: number, b: number) => !hidePackets && wirePairs.has(`${a}>${b}`);
+  const cap = events.length + 1;
+  const ix: LadderIndex = {
+    length: 0, key, hidePackets, lastEvent: undefined, laneOf, portLane,
+    rowsBefore: new Int32Array(cap), kindsBefore: new Int32Array(cap), rowEvent: [],
+    partner: new Map(), written: new Map(), read: new Map(), ports: new Map(), byPorts: new Map(), wirePairs,
+    rows: 0, lastKinds: -1, connectAt: new Map(), acceptAt: new Map(),
+  };
+  ix.kindsBefore[0] = -1;
+  scan(ix, events);
+  return ix;
+}
+
+/**
+ * Carry the index on over events[length..] when the trace only grew at its end. Whether a port
+ * belongs to a lane and which port pairs were seen on the wire come from the whole trace (a SYN
+ * precedes its connect event), so new ones change earlier rows: then this declines (false) and
+ * the index is built again — once per new connection, not once per frame.
+ */
+function extend(ix: LadderIndex, events: readonly TraceEvent[]): boolean {
   const len = events.length;
-  const rowsBefore = new Int32Array(len + 1);
-  const kindsBefore = new Int32Array(len + 1);
-  const rowEventList: number[] = [];
-  const partner = new Map<number, number>();
-  const written = new Map<string, Series>();
-  const read = new Map<string, Series>();
-  const ports = new Map<string, { idx: number[]; local: number[]; remote: number[] }>();
-  const byPorts = new Map<string, { idx: number[]; key: string[] }>();
-  const connectAt = new Map<string, number>();
-  const acceptAt = new Map<string, number>();
-  let rows = 0;
-  let lastKinds = -1;
-  for (let i = 0; i < len; i++) {
+  if (len < ix.length || (ix.length > 0 && events[ix.length - 1] !== ix.lastEvent)) return false; // a late event went in before the end
+  for (let i = ix.length; i < len; i++) {
+    const e = events[i]!;
+    if ((e.kind === 'listen' || e.kind === 'accept' || e.kind === 'connect') && ix.laneOf.has(e.actor) && !ix.portLane.has(e.local.port)) return false;
+    if (e.kind === 'packet' && (!ix.wirePairs.has(`${e.src.port}>${e.dst.port}`) || !ix.wirePairs.has(`${e.dst.port}>${e.src.port}`))) return false;
+  }
+  if (ix.rowsBefore.length < len + 1) {
+    const cap = Math.max(len + 1, ix.rowsBefore.length * 2);
+    const rb = new Int32Array(cap); rb.set(ix.rowsBefore.subarray(0, ix.length + 1)); ix.rowsBefore = rb;
+    const kb = new Int32Array(cap); kb.set(ix.kindsBefore.subarray(0, ix.length + 1)); ix.kindsBefore = kb;
+  }
+  scan(ix, events);
+  return true;
+}
+
+/** Index events[ix.length..events.length), carrying on from the state the index holds. */
+function scan(ix: LadderIndex, events: readonly TraceEvent[]): void {
+  const { laneOf, portLane, hidePackets, rowsBefore, kindsBefore, rowEvent, partner, written, read, ports, byPorts, connectAt, acceptAt } = ix;
+  const onWire = (a: number, b: number) => !hidePackets && ix.wirePairs.has(`${a}>${b}`);
+  const len = events.length;
+  let rows = ix.rows;
+  let lastKinds = ix.lastKinds;
+  for (let i = ix.length; i < len; i++) {
     rowsBefore[i] = rows;
     kindsBefore[i] = lastKinds;
     const e = events[i]!;
@@ -117,12 +157,12 @@ function buildIndex(events: readonly TraceEvent[], lanes: readonly string[], hid
       const from = portLane.get(e.src.port);
       const to = portLane.get(e.dst.port);
       if (from === undefined || to === undefined || from === to) continue;
-      rowEventList.push(i);
+      rowEvent.push(i);
       rows++;
       continue;
     }
     if (!laneOf.has(e.actor) || !('sock' in e) || !e.sock) continue;
-    rowEventList.push(i);
+    rowEvent.push(i);
     rows++;
     const sk = `${e.actor}/${e.sock}`;
     switch (e.kind) {
@@ -152,7 +192,10 @@ function buildIndex(events: readonly TraceEvent[], lanes: readonly string[], hid
   }
   rowsBefore[len] = rows;
   kindsBefore[len] = lastKinds;
-  return { length: len, key, laneOf, portLane, rowsBefore, kindsBefore, rowEvent: Int32Array.from(rowEventList), partner, written, read, ports, byPorts, wirePairs };
+  ix.rows = rows;
+  ix.lastKinds = lastKinds;
+  ix.length = len;
+  ix.lastEvent = events[len - 1];
 }
 
 interface Sock { key: string; local?: number; remote?: number; written: number; read: number }

@@ -95,7 +95,9 @@ export function KernelChart({ store, cursor, onSeek }: Props) {
       if (changed && !pendingTimer.current) {
         pendingTimer.current = setTimeout(() => { pendingTimer.current = null; setTick((n) => n + 1); }, Math.max(0, every - (now - b.at)));
       }
-      plot.current?.redraw(false, false);
+      // Pinned, the cursor line moves: redraw it. Following live, the line sits at the end and
+      // moves with the next rebuild (≤ 4 Hz); redrawing axes and series in between costs frames.
+      if (Number.isFinite(cursor)) plot.current?.redraw(false, false);
     }
   });
 

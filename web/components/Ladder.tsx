@@ -21,6 +21,14 @@ const MIN_PX_PER_MS = 1 / 256;
 const MAX_PX_PER_MS = 64;
 /** In time mode a label is drawn only if it keeps this distance from the last one in its column. */
 const LABEL_GAP = 13;
+/**
+ * Rows kept: a window of the run's ladder (older rows are in the replay). While a live run streams
+ * and the view follows its end, fewer: the box shows ~15 rows, and every row drawn is SVG the
+ * browser styles, lays out and paints again on each update (test/bench/flow-ui.bench.ts measures
+ * the frame rate). The full window returns as soon as the cursor is pinned or the run ends.
+ */
+const MAX_ROWS = { rows: 600, time: 2000 } as const;
+const STREAMING_ROWS = { rows: 150, time: 400 } as const;
 /** One arrowhead per colour: a marker takes its colour from its own definition, not from the line. */
 const TONES = ['plain', 'syn', 'fin', 'rst', 'data', 'ack', 'zero', 'probe', 'update', 'handshake', 'bytes'] as const;
 
@@ -40,6 +48,8 @@ interface Props {
   /** Section class: 'ladder' for the run's own ladder; another for secondary ladders. */
   className?: string;
   heading?: string;
+  /** The trace is still growing and the view follows its end: keep fewer rows (STREAMING_ROWS). */
+  streaming?: boolean;
 }
 
 /**
@@ -49,7 +59,7 @@ interface Props {
  * event (dense: −/+ row height) or time-proportional (−/+ zoom, fit). Follows the cursor: rows
  * after a pinned cursor are dimmed and a line marks the cursor; clicking a row seeks there.
  */
-export function Ladder({ events, upTo, lanes, cursor = Infinity, onSeek, capture, className = 'ladder', heading }: Props) {
+export function Ladder({ events, upTo, lanes, cursor = Infinity, onSeek, capture, className = 'ladder', heading, streaming = false }: Props) {
   const [mode, setMode] = useState<Mode>('rows');
   const [density, setDensity] = useState(1);
   const [pxPerMs, setPxPerMs] = useState<number | null>(null); // null = fit
@@ -57,7 +67,7 @@ export function Ladder({ events, upTo, lanes, cursor = Infinity, onSeek, capture
   const pinned = Number.isFinite(cursor);
   const hasPackets = useMemo(() => events.some((e) => e.kind === 'packet'), [events, events.length]);
   // ladderView: the same model, from an index on long traces (a seek need not walk the whole run).
-  const model = ladderView(events, upTo, lanes, mode === 'time' ? 2000 : 600, { ghosts: pinned, hidePackets: !showWire });
+  const model = ladderView(events, upTo, lanes, (streaming && !pinned ? STREAMING_ROWS : MAX_ROWS)[mode], { ghosts: pinned, hidePackets: !showWire });
   const box = useRef<HTMLDivElement>(null);
   const [boxWidth, setBoxWidth] = useState(560);
   useEffect(() => {

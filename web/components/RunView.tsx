@@ -13,6 +13,7 @@ import { Ladder } from './Ladder.js';
 import { Markdown } from './Markdown.js';
 import { Observations } from './Observations.js';
 import { TerminalPane } from './TerminalPane.js';
+import { Gate, useLiveTick } from '../lib/live-rate.js';
 
 export interface LiveHandlers {
   onLine(role: string, text: string): void;
@@ -39,6 +40,11 @@ export function RunView({ entry, store, cursor, live, onSeek, panels, paneBadge 
   const shownRoles = [...entry.roles].reverse();
   // From checkpoints on long traces: a seek does not replay the run from its start.
   const actors = store ? actorsAtIndexed(events, upTo, entry.roles.map((r) => r.name)) : new Map();
+  // The panes print every frame; the heavy views below them at ≤ 10 Hz while following live.
+  const tick = useLiveTick(store, cursor, entry);
+  // Following a run that is still streaming: the list and the ladder keep fewer rows (cheaper
+  // updates); pinned or ended, they show their full windows.
+  const streaming = Boolean(live && store && !store.footer && !Number.isFinite(cursor));
   return (
     <>
       <div className="panes" style={{ gridTemplateColumns: `repeat(${Math.min(shownRoles.length, 3)}, minmax(0, 1fr))` }}>
@@ -48,11 +54,14 @@ export function RunView({ entry, store, cursor, live, onSeek, panels, paneBadge 
             {...(paneBadge ? { badge: paneBadge(r.name) } : {})} />
         ))}
       </div>
-      {panels}
-      <div className="below">
-        <EventList events={events} upTo={upTo} {...(onSeek ? { onPick: onSeek } : {})} />
-        <Ladder events={events} upTo={upTo} lanes={shownRoles.map((r) => r.name)} cursor={cursor} onSeek={onSeek} capture={store?.header?.capabilities.capture} />
-      </div>
+      <Gate tick={tick} render={() => panels} />
+      <Gate tick={tick} render={() => (
+        <div className="below">
+          <EventList events={events} upTo={upTo} {...(onSeek ? { onPick: onSeek } : {})} streaming={streaming} />
+          <Ladder events={events} upTo={upTo} lanes={shownRoles.map((r) => r.name)} cursor={cursor} onSeek={onSeek} capture={store?.header?.capabilities.capture}
+            streaming={streaming} />
+        </div>
+      )} />
     </>
   );
 }
@@ -60,6 +69,7 @@ export function RunView({ entry, store, cursor, live, onSeek, panels, paneBadge 
 /** The right-hand column: what to notice and the expected observations at the cursor. */
 export function RunSide({ entry, store, cursor }: { entry: CatalogEntry; store: TraceStore | null; cursor: number }) {
   const upTo = store ? store.indexAt(cursor) : 0;
+  const tick = useLiveTick(store, cursor, entry);
   return (
     <aside className="side">
       <section className="narrative">
@@ -67,7 +77,7 @@ export function RunSide({ entry, store, cursor }: { entry: CatalogEntry; store: 
         <Markdown text={entry.narrative} />
         <p className="seeds">{t('narrative.seeds', { seeds: entry.seeds.join(', ') })}</p>
       </section>
-      <Observations entry={entry} events={store?.events ?? []} upTo={upTo} />
+      <Gate tick={tick} render={() => <Observations entry={entry} events={store?.events ?? []} upTo={upTo} />} />
     </aside>
   );
 }
