@@ -105,12 +105,15 @@ describe.skipIf(!browserAvailable)('framing experiments in real Chromium', () =>
   it('stream-boundaries: with the slicer, the strip shows writes cut by reads', async () => {
     const { page, errors } = await open(browser, lab, 'stream-boundaries');
     await page.locator('#param-slicer').check();
+    // 20 ms between the slicer's pieces: even a reader on a busy machine sees them apart, so some
+    // write is certainly split (with 1 ms, a stalled reader can take everything in one read).
+    await page.locator('#param-sliceDelayUs').fill('20000');
     await page.locator('button.run').click();
     // A one-shot run: it ends by itself when every program has exited.
     await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 20_000 }).toMatch(/ended \(completed/);
     const panel = page.locator('.boundary-panel');
     await expect.poll(() => panel.locator('.boundary-svg .msg').count()).toBe(10);
-    expect(await panel.locator('.boundary-svg .msg.split').count()).toBeGreaterThan(0);
+    await expect.poll(() => panel.locator('.boundary-svg .msg.split').count()).toBeGreaterThan(0);
     const summary = await panel.locator('.boundary-summary').innerText();
     expect(summary).toMatch(/10 writes arrived as \d+ reads: [1-9]\d* writes were split across reads/);
     // One table row per read (how many depends on the machine: a busy reader merges slicer pieces).
