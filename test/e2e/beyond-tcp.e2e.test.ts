@@ -4,35 +4,14 @@
  * websocket (upgrade, accept key, decoded frames) and proxy (a toxic switched on live, the stall
  * through both legs). Each leaves a full-page and a panel screenshot in test-results/.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { browserAvailable, launchBrowser, paneText as paneRows, resultsDir, screenshot } from '../helpers/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { browserAvailable, launchBrowser, openExperiment as open, paneTextUnwrapped as paneText, screenshot, shotOf as shot } from '../helpers/browser.js';
 import { startLab, type TestLab } from '../helpers/lab-server.js';
-
-/** A pane's visible text with xterm's soft wraps undone (the panes are narrow). */
-async function paneText(page: Page, role: string): Promise<string> {
-  return (await paneRows(page, role)).replace(/\n/g, '');
-}
 
 async function stop(page: Page): Promise<void> {
   await page.locator('button.stop').click();
   await expect.poll(() => page.locator('.run-status').innerText(), { timeout: 20_000 }).toMatch(/ended/);
-}
-
-async function shot(loc: Locator, name: string): Promise<void> {
-  mkdirSync(resultsDir, { recursive: true });
-  await loc.screenshot({ path: path.join(resultsDir, `${name}.png`) });
-}
-
-async function open(browser: Browser, lab: TestLab, experiment: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${lab.base}/?token=${lab.token}`);
-  await page.locator(`.catalog button[data-experiment="${experiment}"]`).click();
-  return { page, errors };
 }
 
 async function ended(page: Page): Promise<void> {

@@ -3,32 +3,10 @@
  * line typed into the client pane framed and decoded, the Bytes tab's hex view with coloured
  * frames, and the stream-boundaries strip. Screenshots go to test-results/.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { browserAvailable, launchBrowser, paneText as paneRows, resultsDir, screenshot } from '../helpers/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { browserAvailable, launchBrowser, openExperiment as open, paneTextUnwrapped as paneText, screenshot, shotOf as shot } from '../helpers/browser.js';
 import { startLab, type TestLab } from '../helpers/lab-server.js';
-
-/** A pane's visible text with xterm's soft wraps undone (the panes are narrow). */
-async function paneText(page: Page, role: string): Promise<string> {
-  return (await paneRows(page, role)).replace(/\n/g, '');
-}
-
-/** A picture of one part of the page, at full size (the full-page ones are scaled down to look at). */
-async function shot(loc: Locator, name: string): Promise<void> {
-  mkdirSync(resultsDir, { recursive: true });
-  await loc.screenshot({ path: path.join(resultsDir, `${name}.png`) });
-}
-
-async function open(browser: Browser, lab: TestLab, experiment: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${lab.base}/?token=${lab.token}`);
-  await page.locator(`.catalog button[data-experiment="${experiment}"]`).click();
-  return { page, errors };
-}
 
 describe.skipIf(!browserAvailable)('framing experiments in real Chromium', () => {
   let lab: TestLab;

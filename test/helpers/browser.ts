@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { projectRoot } from '../../server/run/paths.js';
 
 /** Debian's Chromium unless SOCKET_LAB_CHROMIUM says otherwise. */
@@ -36,4 +36,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The visible text of an actor's xterm pane. */
 export function paneText(page: Page, role: string): Promise<string> {
   return page.locator(`.pane[data-role="${role}"] .xterm-rows`).innerText();
+}
+
+/** A pane's visible text with xterm's soft wraps undone (the panes are narrow). */
+export async function paneTextUnwrapped(page: Page, role: string): Promise<string> {
+  return (await paneText(page, role)).replace(/\n/g, '');
+}
+
+/** A picture of one part of the page, at full size (the full-page ones are scaled down to look at). */
+export async function shotOf(loc: Locator, name: string): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  await loc.screenshot({ path: path.join(resultsDir, `${name}.png`) });
+}
+
+/** A new page on the lab (tokened URL) with an experiment selected; page errors are collected. */
+export async function openExperiment(browser: Browser, lab: { base: string; token: string }, experiment: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${lab.base}/?token=${lab.token}`);
+  await page.locator(`.catalog button[data-experiment="${experiment}"]`).click();
+  return { page, errors };
 }
