@@ -122,7 +122,7 @@ export function describeEvent(e: TraceEvent): string {
     case 'error': return `error ${e.code}${e.syscall ? ` in ${e.syscall}` : ''}`;
     case 'stdout': case 'stderr': case 'stdin': return `${e.kind}: ${JSON.stringify(e.text.length > 60 ? e.text.slice(0, 60) + '…' : e.text)}`;
     case 'note': return `${e.level}: ${e.text}`;
-    case 'custom': return `${e.name} ${Object.entries(e.data).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`;
+    case 'custom': return `${e.name} ${Object.entries(e.data).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`;
     case 'observation': return `${e.held ? '✓' : '✗'} ${e.label}`;
     case 'control': return `control: ${e.command}`;
     case 'bookmark': return `bookmark: ${e.note}`;
@@ -133,4 +133,10 @@ export function describeEvent(e: TraceEvent): string {
     case 'sockopt': return `setsockopt ${e.option}: asked ${JSON.stringify(e.requested)}, kernel says ${JSON.stringify(e.effective)}`;
     default: return (e as { kind: string }).kind;
   }
+}
+
+/** A value from an actor's report, for people: fractions rounded (4.710999 → 4.71), objects as JSON. */
+function formatValue(v: unknown): string {
+  if (typeof v === 'number' && !Number.isInteger(v)) return String(Math.round(v * 100) / 100);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -97,3 +97,11 @@ describe('ladderModel with captured segments', () => {
     expect(ladderModel(many, 50, ['client', 'server'], 20).rows[0]!.t).toBe(30); // following live: the newest
   });
 });
+
+describe('describeEvent', () => {
+  it('rounds fractions in an actor report and keeps whole numbers and text as they are', async () => {
+    const { describeEvent } = await import('../../shared/trace/derive.js');
+    const ev = e(1, 'clients', { kind: 'custom', name: 'connected', data: { client: 1, ms: 4.710999999984, peer: '127.0.0.1' } });
+    expect(describeEvent(ev)).toBe('connected client=1 ms=4.71 peer=127.0.0.1');
+  });
+});
