@@ -254,7 +254,8 @@ describe.skipIf(!browserAvailable)('replay in real Chromium', () => {
     expect(await seen(page)).toEqual(liveEnd);
     // Play from the start at half speed: the panes fill in as the run goes, and it stops at the end.
     await seekTo(page, 0);
-    expect(await paneText(page, 'client')).not.toMatch(/echo/);
+    // Wait for the panes to settle at t = 0 (xterm redraws asynchronously after a seek).
+    expect((await seen(page)).client).not.toMatch(/echo/);
     await page.getByLabel('Speed').selectOption('0.5');
     await page.locator('.cursorbar button.play').click();
     await expect.poll(() => page.locator('.cursorbar button.play').innerText()).toMatch(/Pause/);
