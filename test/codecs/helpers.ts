@@ -6,17 +6,8 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { DecodeError, DecodeResult, DecodedMessage, Decoder, EndResult } from '../../shared/codecs/types.js';
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** The codecs' own concatenation, under the name the tests use. */
+export { concatBytes as concat } from '../../shared/codecs/bytes.js';
 
 /** Chunks of `stream` cut at `points` (any numbers; taken modulo length + 1, sorted, deduplicated). */
 export function splitAt(stream: Uint8Array, points: readonly number[]): Uint8Array[] {
