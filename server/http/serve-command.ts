@@ -1,14 +1,16 @@
 /** `socket-lab serve`: start the lab server and print its tokened URL, Jupyter-style. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { LabServer } from './lab-server.js';
 import { newToken } from './security.js';
+import { openInBrowser } from './open-browser.js';
 import { projectRoot } from '../run/paths.js';
 
 export interface ServeOptions { port: number; host: string; open: boolean; dev: boolean; allowTargets: string[] }
 
 export async function serveCommand(o: ServeOptions): Promise<number> {
   const token = process.env.SOCKET_LAB_TOKEN || newToken();
+  // Read once and forgotten: nothing the lab starts can inherit it (see also run/child-env.ts).
+  delete process.env.SOCKET_LAB_TOKEN;
   if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
     console.warn(`warning: listening on ${o.host}, not loopback. Anyone who can reach it and has the token can start processes on this machine.`);
   }
@@ -32,12 +34,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${shownHost}:${port}/?token=${token}`;
   console.log(`Socket Lab is running at:\n\n    ${url}\n\nOpen that URL in a browser (the token is your key; keep it to yourself). Ctrl+C stops the lab and every run.`);
-  if (o.open) {
-    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-    const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
-    child.on('error', () => console.log(`(could not start ${opener}; open the URL yourself)`));
-    child.unref();
-  }
+  if (o.open) openInBrowser(url, (m) => console.log(m));
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

@@ -52,4 +52,11 @@ export const ControlEvent = z.object({
   args: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const processEvents = [SpawnEvent, ExitEvent, StdioEvent, NoteEvent, CustomEvent, ObservationEvent, ControlEvent] as const;
+/** The run was given longer to last (the browser's "+ time"): it is now due to end `durationMs` after its start. */
+export const RunLengthEvent = z.object({
+  ...eventBase,
+  kind: z.literal('run-length'),
+  durationMs: z.number().int().min(0),
+});
+
+export const processEvents = [SpawnEvent, ExitEvent, StdioEvent, NoteEvent, CustomEvent, ObservationEvent, ControlEvent, RunLengthEvent] as const;

@@ -28,6 +28,8 @@ export const TraceHeader = z.object({
   /** What this run could observe: 'on', or why not ("not Linux", "needs root"). */
   capabilities: z.record(z.string(), z.string()).default({}),
   startedAt: z.string(),
+  /** How long the run was set to last, in ms from its start (run-length events extend it). Absent in older traces. */
+  durationMs: z.number().int().min(0).optional(),
   /**
    * The experiment as the run used it (narrative, roles with their source, observations), so a
    * replay needs no lab to explain itself. Optional: traces written before it existed still read.

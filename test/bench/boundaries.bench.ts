@@ -24,7 +24,7 @@ async function runOnce(id: string, params: Record<string, unknown>, stopWhen?: (
     void r.stop('stopped', 'bench has what it needs');
   }
   await ended;
-  return r.lines;
+  return [...r.lines];
 }
 
 interface Setting { name: string; params: Record<string, unknown> }
