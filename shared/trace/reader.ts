@@ -7,14 +7,22 @@
  *
  * Pure TypeScript (no DOM, no Node), so the same reader runs in the browser's worker, on the
  * main thread as a fallback, in the CLI and in tests.
+ *
+ * What keeps that promise: a line is never held past `maxLineChars`, however the text is split
+ * into chunks; a line nesting deeper than `maxJsonDepth` is refused before JSON.parse, so nothing
+ * recursive (zod, JSON.stringify, structured clone, a view) ever sees a deep value; values from the
+ * file reach messages only through `describe()` (no String() or template coercion of an object,
+ * which runs a `toString` the file may have set to a non-function); and every line is read inside
+ * a last-resort catch that turns anything unforeseen into a 'bad-line' issue.
  */
+import { jsonDepthProblem } from '../json/depth.js';
 import { TRACE_VERSION, TraceEvent, TraceFooter, TraceHeader, type TraceLine } from './schema.js';
 
 export type IssueLevel = 'error' | 'warn' | 'info';
 
 /** Stable names for each kind of problem, so UIs and tests need not parse the prose. */
 export type IssueCode =
-  | 'empty' | 'binary' | 'not-trace' | 'not-json' | 'not-object' | 'too-long' | 'cut-off'
+  | 'empty' | 'binary' | 'not-trace' | 'not-json' | 'not-object' | 'too-long' | 'too-deep' | 'bad-line' | 'cut-off'
   | 'no-header' | 'header-not-first' | 'bad-header' | 'newer-version' | 'bad-version' | 'second-header'
   | 'unknown-kind' | 'bad-event' | 'unknown-type' | 'bad-footer' | 'second-footer' | 'after-footer'
   | 'no-footer' | 'out-of-order' | 'too-many-problems';
@@ -46,12 +54,20 @@ export interface ReaderOptions {
   maxLineChars?: number;
   /** With no usable trace line in this many first lines, the file is not a trace: stop there. */
   sniffLines?: number;
+  /** A line whose arrays and objects nest deeper than this is skipped before it is parsed. */
+  maxJsonDepth?: number;
 }
 
 /** An event older than the latest one by more than this is reported: it is beyond actors' batching. */
 const REORDER_TOLERANCE_MS = 1000;
 const MAX_GROUPS = 100;
 const SAMPLE_LINES = 5;
+/** Deeper than any line Socket Lab writes (a header's catalog nests about 6), far below a stack overflow. */
+export const MAX_JSON_DEPTH = 64;
+/** The start of the input held back until this much has come, so sniffing for binary sees the same text however it is chunked. */
+const SNIFF_CHARS = 4096;
+/** Characters of a value from the file that an issue's message or grouping key may quote. */
+const QUOTE_CHARS = 60;
 
 /** Every event kind this version of the schema knows (to tell "unknown kind" from "invalid"). */
 export const KNOWN_KINDS: ReadonlySet<string> = new Set(
@@ -71,6 +87,8 @@ export class TraceReader {
   readonly stats: ReaderStats = { lines: 0, chars: 0, events: 0, skipped: 0 };
 
   private readonly groups = new Map<string, TraceIssue>();
+  /** The start of the input until SNIFF_CHARS have come (null once sniffed). */
+  private head: string | null = '';
   private partial = '';
   private skippingLongLine = false;
   private firstContentLine = 0;
@@ -82,10 +100,12 @@ export class TraceReader {
   private ended = false;
   private readonly maxLineChars: number;
   private readonly sniffLines: number;
+  private readonly maxJsonDepth: number;
 
   constructor(opts: ReaderOptions = {}) {
     this.maxLineChars = opts.maxLineChars ?? 16 * 1024 * 1024;
     this.sniffLines = opts.sniffLines ?? 50;
+    this.maxJsonDepth = opts.maxJsonDepth ?? MAX_JSON_DEPTH;
   }
 
   /** Problems found so far, errors first, then in the order they were first seen. */
@@ -98,9 +118,13 @@ export class TraceReader {
   push(chunk: string): TraceLine[] {
     const out: TraceLine[] = [];
     if (this.fatal || this.ended || chunk.length === 0) return out;
-    if (this.stats.chars === 0) {
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1); // UTF-8 byte order mark
-      if (this.sniffBinary(chunk)) return out;
+    if (this.head !== null) {
+      // Hold the start back until there is enough of it to sniff: the verdict (and the byte
+      // order mark) must not depend on how the input was split.
+      this.head += chunk;
+      if (this.head.length < SNIFF_CHARS) return out;
+      chunk = this.unhead();
+      if (this.fatal || chunk.length === 0) return out;
     }
     this.stats.chars += chunk.length;
     let start = 0;
@@ -109,25 +133,27 @@ export class TraceReader {
       if (nl < 0) break;
       if (this.skippingLongLine) {
         this.skippingLongLine = false;
-        this.partial = '';
+      } else if (this.partial.length + (nl - start) > this.maxLineChars) {
+        // The line is too long even though all of it has come: never join it.
+        this.tooLong(chunk, start);
       } else {
         const piece = chunk.slice(start, nl);
         const text = this.partial ? this.partial + piece : piece;
         this.partial = '';
         this.line(text, out);
-        if (this.fatal) return out;
       }
+      this.partial = '';
+      if (this.fatal) return out;
       start = nl + 1;
     }
     if (start < chunk.length && !this.skippingLongLine) {
-      this.partial += chunk.slice(start);
-      if (this.partial.length > this.maxLineChars) {
-        // Count it as a line now; its tail is dropped when its newline arrives.
-        this.stats.lines++;
-        this.stats.skipped++;
-        this.report('error', 'too-long', this.stats.lines, `line ${this.stats.lines} is longer than ${Math.round(this.maxLineChars / 1048576)} MB: not a trace line (skipped)`);
+      if (this.partial.length + (chunk.length - start) > this.maxLineChars) {
+        // Count it as a line now; the rest of it is dropped as it comes, up to its newline.
+        this.tooLong(chunk, start);
         this.partial = '';
         this.skippingLongLine = true;
+      } else {
+        this.partial += chunk.slice(start);
       }
     }
     return out;
@@ -137,6 +163,11 @@ export class TraceReader {
   end(): TraceLine[] {
     const out: TraceLine[] = [];
     if (this.ended) return out;
+    if (this.head !== null && !this.fatal) {
+      // Less than SNIFF_CHARS in all: read what came.
+      const rest = this.unhead();
+      if (rest) out.push(...this.push(rest));
+    }
     this.ended = true;
     if (this.fatal) return out;
     if (this.partial.trim() && !this.skippingLongLine) {
@@ -144,7 +175,7 @@ export class TraceReader {
       this.partial = '';
       const lineNo = this.stats.lines + 1;
       let complete = this.good === 0; // before any good line, judge it like any other line
-      if (!complete) { try { JSON.parse(text); complete = true; } catch { /* cut off */ } }
+      if (!complete) complete = jsonDepthProblem(text, this.maxJsonDepth) !== null || parses(text);
       if (complete) this.line(text, out);
       else {
         this.stats.lines++;
@@ -167,8 +198,26 @@ export class TraceReader {
     return out;
   }
 
+  /** Sniff the held-back start of the input; returns it (without a byte order mark) to be read. */
+  private unhead(): string {
+    let text = this.head ?? '';
+    this.head = null;
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte order mark
+    return this.sniffBinary(text) ? '' : text;
+  }
+
+  /** A line longer than maxLineChars, starting at chunk[start] (after what `partial` holds). */
+  private tooLong(chunk: string, start: number): void {
+    const lineNo = ++this.stats.lines;
+    if (this.firstContentLine === 0) {
+      this.firstContentLine = lineNo;
+      this.firstText = (this.partial.slice(0, 200) + chunk.slice(start, start + 200)).slice(0, 200);
+    }
+    this.skip('too-long', lineNo, `line ${lineNo} is longer than ${sizeOf(this.maxLineChars)}: not a trace line (skipped)`, undefined, 'error');
+  }
+
   private sniffBinary(chunk: string): boolean {
-    const head = chunk.slice(0, 4096);
+    const head = chunk.slice(0, SNIFF_CHARS);
     if (head.charCodeAt(0) === 0x1f && (head.charCodeAt(1) === 0x8b || head.charCodeAt(1) === 0xfffd)) {
       this.fatal = this.report('error', 'binary', undefined, 'this is not a trace: it looks compressed (gzip); decompress it first (gunzip) and open the .jsonl');
       return true;
@@ -185,6 +234,11 @@ export class TraceReader {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return;
     if (this.firstContentLine === 0) { this.firstContentLine = lineNo; this.firstText = text.slice(0, 200); }
+    const deep = jsonDepthProblem(text, this.maxJsonDepth);
+    if (deep !== null) {
+      this.skip('too-deep', lineNo, `line ${lineNo} is not a trace line: its JSON is ${deep} (skipped): ${preview(text)}`);
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -192,6 +246,16 @@ export class TraceReader {
       this.skip('not-json', lineNo, `line ${lineNo} is not JSON (${shortError(err)}): ${preview(text)}`);
       return;
     }
+    try {
+      this.value(json, text, lineNo, out);
+    } catch (err) {
+      // Not expected (the checks above keep zod and the messages safe), but the promise is that
+      // nothing in a file makes the reader throw: whatever went wrong is this line's problem.
+      this.skip('bad-line', lineNo, `line ${lineNo} could not be read (${shortError(err)}; skipped): ${preview(text)}`, undefined, 'error');
+    }
+  }
+
+  private value(json: unknown, text: string, lineNo: number, out: TraceLine[]): void {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       this.skip('not-object', lineNo, `line ${lineNo} is JSON but not an object: ${preview(text)}`);
       return;
@@ -204,7 +268,7 @@ export class TraceReader {
       default:
         this.skip('unknown-type', lineNo, obj.type === undefined
           ? `line ${lineNo} is not a trace line: it has no "type" (expected "header", "event" or "footer"): ${preview(text)}`
-          : `line ${lineNo} has an unknown type ${JSON.stringify(obj.type)} (expected "header", "event" or "footer")`, `unknown-type:${String(obj.type)}`);
+          : `line ${lineNo} has an unknown type ${describe(obj.type)} (expected "header", "event" or "footer")`, `unknown-type:${keyOf(obj.type)}`);
     }
   }
 
@@ -216,7 +280,7 @@ export class TraceReader {
     const v = obj.version;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
       this.version = -1;
-      this.report('error', 'bad-version', lineNo, `line ${lineNo}: the header's version is ${JSON.stringify(v)}, not a trace format version (this viewer reads version ${TRACE_VERSION}); reading on as version ${TRACE_VERSION}`);
+      this.report('error', 'bad-version', lineNo, `line ${lineNo}: the header's version is ${describe(v)}, not a trace format version (this viewer reads version ${TRACE_VERSION}); reading on as version ${TRACE_VERSION}`);
     } else {
       this.version = v;
       if (v > TRACE_VERSION) {
@@ -229,7 +293,9 @@ export class TraceReader {
     const parsed = TraceHeader.safeParse({ ...obj, version: TRACE_VERSION });
     if (!parsed.success) {
       this.stats.skipped++;
-      this.report('error', 'bad-header', lineNo, `line ${lineNo}: the header is invalid (${zodProblem(parsed.error)}); the events are shown without the experiment's description`);
+      const message = `line ${lineNo}: the header is invalid (${zodProblem(parsed.error)}); the events are shown without the experiment's description`;
+      this.firstProblem ??= message;
+      this.report('error', 'bad-header', lineNo, message);
       return;
     }
     this.header = parsed.data;
@@ -244,8 +310,10 @@ export class TraceReader {
       if (typeof kind !== 'string' || !KNOWN_KINDS.has(kind)) {
         const newer = (this.version ?? 0) > TRACE_VERSION;
         this.skip('unknown-kind', lineNo, typeof kind === 'string'
-          ? `line ${lineNo}: unknown event kind ${JSON.stringify(kind)} (skipped${newer ? '; the newer format has it' : '; written by a newer or different program?'})`
-          : `line ${lineNo}: an event without a "kind" (skipped)`, `unknown-kind:${String(kind)}`, newer ? 'info' : 'warn');
+          ? `line ${lineNo}: unknown event kind ${describe(kind)} (skipped${newer ? '; the newer format has it' : '; written by a newer or different program?'})`
+          : kind === undefined
+            ? `line ${lineNo}: an event without a "kind" (skipped)`
+            : `line ${lineNo}: an event whose "kind" is ${describe(kind)}, not a name (skipped)`, `unknown-kind:${keyOf(kind)}`, newer ? 'info' : 'warn');
       } else {
         const problem = zodProblem(parsed.error);
         this.skip('bad-event', lineNo, `line ${lineNo}: invalid "${kind}" event (${problem}); skipped`, `bad-event:${kind}:${problem}`);
@@ -342,6 +410,36 @@ export function readTraceText(text: string, opts?: ReaderOptions): ReadResult {
   return { lines, issues: r.issues, header: r.header, footer: r.footer, fatal: r.fatal, stats: r.stats };
 }
 
+/** A size in characters as a person reads it ("16 MB", "1000 characters"). */
+function sizeOf(chars: number): string {
+  return chars >= 1048576 ? `${Math.round(chars / 1048576)} MB` : `${chars} characters`;
+}
+
+/** True when `text` is whole JSON. */
+function parses(text: string): boolean {
+  try { JSON.parse(text); return true; } catch { return false; }
+}
+
+/**
+ * A value from the file, for a message: never throws and stays short. Only primitives are
+ * quoted; an object or array is named, not converted (String() would call its `toString`, which
+ * a file can set to anything, and JSON.stringify would walk all of it).
+ */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > QUOTE_CHARS ? `${v.slice(0, QUOTE_CHARS)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === null) return 'null';
+  if (v === undefined) return 'missing';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/** A value from the file as part of an issue's grouping key: bounded, never throws. */
+function keyOf(v: unknown): string {
+  if (typeof v === 'string') return `s:${v.slice(0, QUOTE_CHARS)}`;
+  return describe(v);
+}
+
 function preview(text: string): string {
   const s = text.length > 60 ? `${text.slice(0, 60)}…` : text;
   return JSON.stringify(s);
@@ -349,13 +447,15 @@ function preview(text: string): string {
 
 function shortError(err: unknown): string {
   // V8 repeats the text ("Unexpected token 'G', "GARBAGE" is not valid JSON"); the preview shows it already.
-  const m = (err instanceof Error ? err.message : String(err)).replace(/, ".*" is not valid JSON$/s, '');
+  const m = (err instanceof Error && typeof err.message === 'string' ? err.message : 'error').replace(/, ".*" is not valid JSON$/s, '');
   return m.length > 80 ? `${m.slice(0, 80)}…` : m;
 }
 
 function zodProblem(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   const i = error.issues[0];
   if (!i) return 'invalid';
-  const at = i.path.map(String).join('.');
-  return `${at ? `${at}: ` : ''}${i.message}`;
+  // Keys in the path come from the file: keep each short.
+  const at = i.path.map((p) => (typeof p === 'symbol' ? '?' : String(p).slice(0, 40))).join('.');
+  const all = `${at ? `${at}: ` : ''}${typeof i.message === 'string' ? i.message : 'invalid'}`;
+  return all.length > 200 ? `${all.slice(0, 200)}…` : all;
 }

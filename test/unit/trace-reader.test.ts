@@ -189,11 +189,12 @@ describe('trace reader: garbage', () => {
   });
 
   it('a line longer than the limit is skipped without being kept, and the next line is read', () => {
-    const r = new TraceReader({ maxLineChars: 1000 });
+    // The limit must be above the header's length (about 5000 characters): it applies to every line.
+    const r = new TraceReader({ maxLineChars: 8000 });
     const out = r.push(realLines[0] + '\n');
-    out.push(...r.push('x'.repeat(600)));
-    out.push(...r.push('x'.repeat(600)));
-    out.push(...r.push('x'.repeat(600) + '\n' + realLines[1] + '\n'));
+    out.push(...r.push('x'.repeat(3000)));
+    out.push(...r.push('x'.repeat(3000)));
+    out.push(...r.push('x'.repeat(3000) + '\n' + realLines[1] + '\n'));
     out.push(...r.end());
     expect(out.length).toBe(2);
     expect(r.issues.find((i) => i.code === 'too-long')?.line).toBe(2);

@@ -75,13 +75,18 @@ export async function readSource(source: TraceSource, emit: (r: WorkerReply) => 
       }
       if (!reader.fatal) take(reader.push(decoder.decode()));
     }
+    const last = reader.end();
+    for (const l of last) pending.push(l);
+    if (progress.total !== null) progress.done = progress.total;
+    flush(true);
+    emit({ type: 'done', progress, issues: reader.issues, stats: reader.stats, fatal: reader.fatal });
   } catch (err) {
-    emit({ type: 'failed', message: `could not read ${source.name}: ${(err as Error).message}` });
-    return;
+    // Anything at all (a read error, a batch the page cannot take): the read ends, visibly.
+    emit({ type: 'failed', message: `could not read ${source.name}: ${errorText(err)}` });
   }
-  const last = reader.end();
-  for (const l of last) pending.push(l);
-  if (progress.total !== null) progress.done = progress.total;
-  flush(true);
-  emit({ type: 'done', progress, issues: reader.issues, stats: reader.stats, fatal: reader.fatal });
+}
+
+/** An error's message, whatever was thrown. */
+export function errorText(err: unknown): string {
+  return err instanceof Error && typeof err.message === 'string' && err.message ? err.message : 'unknown error';
 }

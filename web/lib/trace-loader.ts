@@ -5,7 +5,7 @@
  */
 import type { ReaderStats, TraceIssue } from '../../shared/trace/reader.js';
 import { TraceStore } from '../../shared/trace/store.js';
-import { readSource } from './read-source.js';
+import { errorText, readSource } from './read-source.js';
 import type { LoadProgress, TraceSource, WorkerReply } from './trace-source.js';
 // Inlined as a blob URL, so the worker also starts in the single-file replay page opened from file://.
 import TraceWorker from './trace-worker.js?worker&inline';
@@ -35,8 +35,26 @@ export function startLoad(source: TraceSource, onChange: () => void): LoadHandle
     issues: [], fatal: null, failure: null, stats: null, timing: { started: performance.now() }, mainThread: false,
   };
   let cancelled = false;
+  const fail = (message: string) => {
+    if (cancelled || load.phase !== 'loading') return;
+    load.failure = message;
+    load.phase = 'failed';
+    load.timing.done = performance.now();
+    worker?.terminate();
+    onChange();
+  };
   const onReply = (r: WorkerReply) => {
-    if (cancelled) return;
+    if (cancelled || load.phase !== 'loading') return;
+    try {
+      take(r);
+    } catch (err) {
+      // Lines the store cannot take end the read with a message, not a page stuck at "Reading…".
+      fail(`the trace could not be shown: ${errorText(err)}`);
+      return;
+    }
+    onChange();
+  };
+  const take = (r: WorkerReply) => {
     switch (r.type) {
       case 'lines':
         if (r.lines.length) {
@@ -62,12 +80,11 @@ export function startLoad(source: TraceSource, onChange: () => void): LoadHandle
         worker?.terminate();
         break;
     }
-    onChange();
   };
 
   const onMainThread = () => {
     load.mainThread = true;
-    void readSource(source, onReply, () => new Promise((r) => setTimeout(r, 0)));
+    readSource(source, onReply, () => new Promise((r) => setTimeout(r, 0))).catch((err: unknown) => fail(`the trace reader stopped: ${errorText(err)}`));
   };
 
   let worker: Worker | null = null;
@@ -75,6 +92,8 @@ export function startLoad(source: TraceSource, onChange: () => void): LoadHandle
     worker = new TraceWorker({ name: 'trace-reader' });
     let heard = false;
     worker.onmessage = (e: MessageEvent<WorkerReply>) => { heard = true; onReply(e.data); };
+    // A batch that could not be passed over (it did not survive structured cloning).
+    worker.onmessageerror = () => fail('the trace reader sent lines this page could not receive');
     worker.onerror = (e) => {
       e.preventDefault();
       worker?.terminate();
