@@ -4,8 +4,12 @@
  * It lives here and not in the actors because it must keep looking while an actor is blocked
  * (SO_LINGER close stalls its whole event loop), after an actor has closed a socket (the kernel
  * keeps sending an orphaned socket's queue, then FIN_WAIT / TIME_WAIT), and after an actor was
- * killed. A run's sockets are found by port: every socket whose local or remote port is one of
- * the run's ports (both ends of a loopback connection, the listener, and sockets nobody holds).
+ * killed. A run's sockets are found by port first: every socket whose local or remote port is one
+ * of the run's ports (both ends of a loopback connection, the listener, and sockets nobody holds),
+ * a filter the kernel runs itself. A port is not an owner, though: another program may hold a
+ * socket on the same port. So with an `owner` (ownership.ts: by the inodes the actor processes
+ * hold, and for sockets nobody holds by the run's known address pairs and listeners) the Sampler
+ * keeps only the run's own sockets of each dump, whichever method made it.
  *
  * Two interchangeable methods answer "what does the kernel hold for these ports right now":
  *  - `sock_diag`: a NETLINK_SOCK_DIAG dump in-process through koffi, with the port filter run
@@ -28,6 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { C, SyscallError, loadLibc, type Libc } from './libc.js';
 import { parseTcpInfo, tcpStateName, TCP_INFO_MIN, type TcpInfo } from './sockopt.js';
 import type { SampleEvent } from '../../shared/trace/kernel-events.js';
+import type { SocketOwner } from './ownership.js';
 
 /** One socket as observed: a `sample` event without the event envelope. */
 export type KernelSocket = Omit<SampleEvent, 'type' | 't' | 'actor' | 'kind'>;
@@ -725,6 +730,11 @@ export interface SamplerOptions {
   onError?: (error: Error) => void;
   /** The event's actor; default "kernel". */
   actor?: string;
+  /**
+   * Decides which sockets on the ports are the run's own (ownership.ts). Without one, every
+   * socket on the ports is sampled (port match only).
+   */
+  owner?: SocketOwner;
 }
 
 export interface SamplerStats {
@@ -890,12 +900,14 @@ export class Sampler {
       this.opts.onError?.(e instanceof Error ? e : new Error(String(e)));
       return;
     }
+    const t1 = this.now();
+    // Another program's socket on one of the run's ports is left out here (the cost counts it).
+    if (this.opts.owner) sockets = this.opts.owner.select(sockets);
     const cost = Math.round((performance.now() - w0) * 1000);
     this.s.lastCostUs = cost;
     this.totalCostUs += cost;
     this.costed++;
     if (cost > this.s.maxCostUs) this.s.maxCostUs = cost;
-    const t1 = this.now();
     // The kernel answered somewhere between t0 and t1 (microseconds apart for sock_diag).
     const t = Math.round(((t0 + t1) / 2) * 1000) / 1000;
     const slackMs = t1 - t0;

@@ -8,8 +8,14 @@
  * killed actor. For the same reason it keeps sampling after the actors have exited, and when the
  * run stops it samples on for a short, bounded while (`lingerMs`) and takes one last sample, so
  * the states after close are in the trace before the footer.
+ *
+ * The ports only preselect (inside the kernel); which sockets are the run's is decided per socket
+ * by the actors' processes (server/kernel/ownership.ts), so another program's socket on one of
+ * the run's ports (a TIME_WAIT left on the listener's port, a client connected to the run's
+ * listener) is never in the trace. Only a context without `pids` gets port-matching alone.
  */
 import { Sampler, type ObserverMethodName } from '../kernel/observer.js';
+import { ProcessOwnership, procOwnershipUnavailable } from '../kernel/ownership.js';
 import { monoMicros } from '../actor/clock.js';
 import type { RunContext, RunPlugin, RunPluginFactory } from './plugin.js';
 
@@ -42,6 +48,7 @@ export class KernelPlugin implements RunPlugin {
   private sampler: Sampler | undefined;
   private errors = 0;
   private ctx: RunContext | undefined;
+  private owner: ProcessOwnership | undefined;
 
   constructor(private readonly opts: KernelPluginOptions = {}) {}
 
@@ -51,10 +58,13 @@ export class KernelPlugin implements RunPlugin {
     // sock_diag and ss are Linux interfaces; say so rather than try and fail obscurely.
     if (platform !== 'linux') return `off: not Linux (${platform}); no kernel socket view on this OS`;
     const rateHz = this.opts.rateHz ?? rateFromEnv();
+    const { owner, ownership } = runOwnership(ctx);
+    this.owner = owner;
     try {
       this.sampler = new Sampler({
         ports: ctx.ports(),
         rateHz,
+        ...(owner ? { owner } : {}),
         ...(this.opts.method ? { method: this.opts.method } : {}),
         // Milliseconds of the shared monotonic clock; turned back into microseconds for append.
         now: () => monoMicros() / 1000,
@@ -71,7 +81,8 @@ export class KernelPlugin implements RunPlugin {
     ctx.onPort((port) => sampler.addPort(port));
     sampler.start();
     const method = sampler.method.name;
-    return method === 'sock_diag' ? 'on' : `on (${method}, ${rateHz}/s)`;
+    const notes = [...(method === 'sock_diag' ? [] : [`${method}, ${rateHz}/s`]), ...(ownership ? [ownership] : [])];
+    return notes.length ? `on (${notes.join('; ')})` : 'on';
   }
 
   async stop(): Promise<void> {
@@ -86,12 +97,29 @@ export class KernelPlugin implements RunPlugin {
     await sampler.tick();
     await sampler.close();
     const s = sampler.stats();
+    const foreign = this.owner?.stats().foreign ?? 0;
     this.ctx?.append({
       actor: 'lab', kind: 'note', level: s.errors ? 'warn' : 'info',
       text: `kernel observer (${s.method}): looked ${s.ticks} times, wrote ${s.emitted} samples, left out ${s.elided} unchanged ones` +
+        `${foreign ? `; ignored ${foreign} socket${foreign === 1 ? '' : 's'} of other programs on the run's ports` : ''}` +
         `${s.overruns ? `, ${s.overruns} ticks skipped (previous sample still running)` : ''}${s.errors ? `, ${s.errors} failed` : ''}`,
     });
   }
+}
+
+/**
+ * The owner that keeps a run's samples to its own sockets (by its actors' processes), with the
+ * actors' reported connections fed in; none, and why (for the status), when the context has no
+ * pids or /proc cannot be read.
+ */
+export function runOwnership(ctx: RunContext): { owner?: ProcessOwnership; ownership?: string } {
+  const pids = ctx.pids?.bind(ctx);
+  if (!pids) return { ownership: 'port match only: the run gives no actor pids' };
+  const why = procOwnershipUnavailable();
+  if (why) return { ownership: `port match only: ${why}` };
+  const owner = new ProcessOwnership({ pids });
+  ctx.onConnection?.((local, remote) => owner.addConnection(local, remote));
+  return { owner };
 }
 
 export function kernelPlugin(opts: KernelPluginOptions = {}): RunPluginFactory {

@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../../shared/trace/schema.js';
+import type { Address } from '../../shared/trace/common.js';
 
 /** Distributes Omit over a union, so each event kind keeps its own fields. */
 export type WithoutTime<E> = E extends unknown ? Omit<E, 't' | 'type'> : never;
@@ -16,6 +17,14 @@ export interface RunContext {
   ports(): ReadonlySet<number>;
   /** Called whenever a new port shows up in the trace. */
   onPort(listener: (port: number) => void): void;
+  /**
+   * Process ids of the run's actors now running: a socket one of them holds is the run's (the
+   * kernel observer tells the run's sockets from another program's on the same port by this).
+   * Optional: a context made without it gets port-matching only.
+   */
+  pids?(): readonly number[];
+  /** Called for every connection an actor reports (`connect` / `accept`), its own side first. */
+  onConnection?(listener: (local: Address, remote: Address) => void): void;
 }
 
 export interface RunPlugin {

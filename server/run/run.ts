@@ -14,6 +14,7 @@ import { actorProgramPath } from './paths.js';
 import { platformInfo } from './platform.js';
 import { catalogEntry } from '../experiments/catalog.js';
 import type { RunContext, RunPlugin, RunPluginFactory, WithoutTime } from './plugin.js';
+import type { Address } from '../../shared/trace/common.js';
 
 export interface RunOptions {
   experiment: Experiment;
@@ -45,6 +46,7 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private readonly actors = new Map<string, Actor>();
   private readonly portSet = new Set<number>();
   private readonly portListeners: ((p: number) => void)[] = [];
+  private readonly connectionListeners: ((local: Address, remote: Address) => void)[] = [];
   /** The first port each role listened on or bound (passed to later roles as `<role>Port`). */
   private readonly rolePorts = new Map<string, number>();
   private readonly plugins: RunPlugin[] = [];
@@ -101,6 +103,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
       append: (e, mono) => this.append(e, mono),
       ports: () => this.portSet,
       onPort: (l) => { this.portListeners.push(l); },
+      pids: () => this.pids,
+      onConnection: (l) => { this.connectionListeners.push(l); },
     };
     const capabilities: Record<string, string> = {};
     const plugins = (this.opts.plugins ?? []).map((f) => f());
@@ -231,6 +235,9 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     } else if (f.kind === 'accept' || f.kind === 'connect' || f.kind === 'dgram-connect') {
       addPort(f.local);
       addPort(f.remote);
+      const local = f.local as Address | undefined;
+      const remote = f.remote as Address | undefined;
+      if (local && remote) for (const l of this.connectionListeners) l(local, remote);
     }
   }
 

@@ -10,14 +10,18 @@
 import { Sampler, type ObserverMethod } from '../kernel/observer.js';
 import { monoMicros } from '../actor/clock.js';
 import type { RunContext, RunPlugin } from './plugin.js';
-import { DEFAULT_LINGER_MS, rateFromEnv } from './kernel-plugin.js';
+import { DEFAULT_LINGER_MS, rateFromEnv, runOwnership } from './kernel-plugin.js';
 
 export interface SamplerPluginOptions {
   /** The name in the trace header's capabilities, e.g. "kernel-udp". */
   name: string;
   /** Opens the method; a throw turns the plugin off with that reason. */
   open: () => ObserverMethod;
-  /** Follow the run's ports (UDP); false for methods that find sockets otherwise (Unix, by name). */
+  /**
+   * Follow the run's ports (UDP); false for methods that find sockets otherwise (Unix, by name).
+   * Following ports, only the sockets the run's actors hold are sampled (as for TCP: another
+   * program's socket on the same port is left out).
+   */
   usePorts: boolean;
   /** Samples per second; default the TCP plugin's (SOCKET_LAB_SAMPLE_HZ or 50). */
   rateHz?: number;
@@ -47,10 +51,12 @@ export class SamplerPlugin implements RunPlugin {
     }
     let errors = 0;
     const rateHz = this.opts.rateHz ?? rateFromEnv();
+    const { owner, ownership } = this.opts.usePorts ? runOwnership(ctx) : {};
     const sampler = new Sampler({
       method,
       rateHz,
       ...(this.opts.usePorts ? { ports: ctx.ports() } : {}),
+      ...(owner ? { owner } : {}),
       now: () => monoMicros() / 1000,
       emit: ({ type: _type, t, ...event }) => ctx.append(event, Math.round(t * 1000)),
       onError: (err) => {
@@ -60,7 +66,7 @@ export class SamplerPlugin implements RunPlugin {
     this.sampler = sampler;
     if (this.opts.usePorts) ctx.onPort((port) => sampler.addPort(port));
     sampler.start();
-    return 'on';
+    return ownership ? `on (${ownership})` : 'on';
   }
 
   async stop(): Promise<void> {
