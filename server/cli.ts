@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { listCommand, runCommand } from './cli/run-command.js';
 import { serveCommand } from './http/serve-command.js';
+import { sweepTempLeftovers } from './run/temp-dirs.js';
 
 const USAGE = `usage:
   socket-lab [serve] [--port 7878] [--host 127.0.0.1] [--open] [--dev] [--allow-target host ...]
@@ -14,6 +15,11 @@ async function main(argv: string[]): Promise<number> {
   const rest = command === argv[0] ? argv.slice(1) : argv;
   if (command === 'list') { listCommand(); return 0; }
   if (command === 'help' || rest.includes('--help')) { console.log(USAGE); return 0; }
+  if (command === 'run' || command === 'serve') {
+    // Temporary directories of labs that crashed or were killed (-9) and could not clean up.
+    const swept = sweepTempLeftovers();
+    if (swept.length) console.error(`socket-lab: removed what a lab that is no longer running left behind: ${swept.join(', ')}`);
+  }
   if (command === 'run') {
     const { values, positionals } = parseArgs({
       args: rest, allowPositionals: true,

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PcapReader, decodeTcp, type TcpSegment } from './pcap.js';
 import { findSetpriv } from './tcpdump.js';
 import { wallToMonoOffset } from './wall-clock.js';
+import { childEnv } from '../run/child-env.js';
 
 export interface CaptureOptions {
   tcpdump: string;
@@ -72,7 +73,8 @@ export class Capture {
     args.push(this.opts.filter ?? 'tcp');
     const setpriv = findSetpriv();
     const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', this.opts.tcpdump, ...args]] : [this.opts.tcpdump, args];
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Not the lab's environment (it holds SOCKET_LAB_TOKEN): the allowlist of server/run/child-env.ts.
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     this.child = child;
     live.add(child);
     child.once('exit', () => live.delete(child));

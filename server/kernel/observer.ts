@@ -33,6 +33,7 @@ import { C, SyscallError, loadLibc, type Libc } from './libc.js';
 import { parseTcpInfo, tcpStateName, TCP_INFO_MIN, type TcpInfo } from './sockopt.js';
 import type { SampleEvent } from '../../shared/trace/kernel-events.js';
 import type { SocketOwner } from './ownership.js';
+import { childEnv } from '../run/child-env.js';
 
 /** One socket as observed: a `sample` event without the event envelope. */
 export type KernelSocket = Omit<SampleEvent, 'type' | 't' | 'actor' | 'kind'>;
@@ -636,7 +637,7 @@ export class SsMethod implements ObserverMethod {
 
   /** Throws if `ss` cannot be run. */
   constructor(private readonly bin = 'ss') {
-    this.version = parseSsVersion(execFileSync(bin, ['-V'], { encoding: 'utf8', timeout: 5000 }));
+    this.version = parseSsVersion(execFileSync(bin, ['-V'], { encoding: 'utf8', timeout: 5000, env: childEnv() }));
   }
 
   /** ss truncates: whole minutes from 10 min, whole seconds from 10 s or from 1 min. */
@@ -648,7 +649,7 @@ export class SsMethod implements ObserverMethod {
     if (ports.size === 0) return Promise.resolve([]);
     const filter = `( ${[...ports].map((p) => `sport = :${p} or dport = :${p}`).join(' or ')} )`;
     return new Promise((resolve, reject) => {
-      const child = spawn(this.bin, ['-tanmiOHeo', filter], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
+      const child = spawn(this.bin, ['-tanmiOHeo', filter], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000, env: childEnv() });
       const out: Buffer[] = [];
       let err = '';
       child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -22,6 +22,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Fixture } from '../experiments/experiment.js';
 import type { RunContext } from '../run/plugin.js';
+import { childEnv } from '../run/child-env.js';
 
 const run = promisify(execFile);
 const IP = 'ip';
@@ -34,7 +35,7 @@ const LINK_RE = /^slk([0-9a-z]+)x([0-9a-z]+)[rn]$/;
 let counter = 0;
 
 async function ip(args: string[]): Promise<string> {
-  const { stdout } = await run(IP, args, { timeout: 5000 });
+  const { stdout } = await run(IP, args, { timeout: 5000, env: childEnv() });
   return stdout;
 }
 

@@ -71,6 +71,8 @@ export class CapturePlugin implements RunPlugin {
   private switching = false;
   private refilterTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** tcpdump ended on its own (killed, crashed): this run captures no more (the trace says so). */
+  private failed = false;
   private readonly flows = new FlowTracker();
   /** Fast runs of plain data / plain ACKs become one event each (server/capture/coalesce.ts). */
   private readonly coalescer = new Coalescer((f, mono) => this.emit(f, mono));
@@ -133,12 +135,29 @@ export class CapturePlugin implements RunPlugin {
       ...(this.opts.iface ? { iface: this.opts.iface } : {}),
       ...(this.opts.bufferKiB ? { bufferKiB: this.opts.bufferKiB } : {}),
       onSegment: (seg, mono) => this.onSegment(tap, seg, mono),
-      onFailure: (message) => this.ctx?.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}` }),
+      onFailure: (message) => this.onFailure(tap, message),
     });
     const started = tap.capture.start();
     if (tap.capture.pid !== undefined) this.pids.push(tap.capture.pid);
     await started;
     return tap;
+  }
+
+  /**
+   * A tcpdump ended by itself (kill -9, a crash) or its stream broke. If it was the one capturing,
+   * capture is over for this run: no new tcpdump is started behind the trace's back, and the
+   * trace says from when the ladder has no packets. The run itself goes on.
+   */
+  private onFailure(tap: Tap, message: string): void {
+    if (!this.ctx || this.stopped) return;
+    if (tap !== this.current) {
+      this.ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}` });
+      return;
+    }
+    const first = !this.failed;
+    this.failed = true;
+    if (this.refilterTimer) { clearTimeout(this.refilterTimer); this.refilterTimer = null; }
+    this.ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}${first ? '; capture stopped: from here on the ladder shows no packets (the run goes on)' : ''}` });
   }
 
   private later(fn: () => void, ms: number): void {
@@ -148,14 +167,14 @@ export class CapturePlugin implements RunPlugin {
 
   private onPort(port: number): void {
     this.release();
-    if (this.stopped || !this.current) return;
+    if (this.stopped || this.failed || !this.current) return;
     if (this.current.ports === null) this.scheduleRefilter(REFILTER_DEBOUNCE_MS);
     // A port already seen beside a filtered one needs nothing; check once its first segments had time to arrive.
     else if (!this.current.ports.has(port)) this.later(() => { if (!this.covered.has(port) && !this.current?.ports?.has(port)) this.scheduleRefilter(0); }, COVER_CHECK_MS);
   }
 
   private scheduleRefilter(ms: number): void {
-    if (this.refilterTimer || this.stopped) return;
+    if (this.refilterTimer || this.stopped || this.failed) return;
     this.refilterTimer = setTimeout(() => { this.refilterTimer = null; void this.refilter(); }, ms);
   }
 
@@ -163,7 +182,7 @@ export class CapturePlugin implements RunPlugin {
   private async refilter(): Promise<void> {
     const ctx = this.ctx;
     const old = this.current;
-    if (!ctx || !old || this.stopped) return;
+    if (!ctx || !old || this.stopped || this.failed) return;
     if (this.switching) { this.scheduleRefilter(100); return; }
     const ports = new Set(ctx.ports());
     if (ports.size === 0 || ports.size > MAX_FILTER_PORTS) return;
@@ -178,7 +197,7 @@ export class CapturePlugin implements RunPlugin {
       this.switching = false;
       return;
     }
-    if (this.stopped) { await next.capture.stop(); this.switching = false; return; }
+    if (this.stopped || this.failed) { await next.capture.stop(); this.switching = false; return; }
     // The cut: from now on the new tap's segments count; the old one finishes what came before.
     const cut = ctxNow();
     old.until = cut;

@@ -11,6 +11,7 @@ import { TraceQuery } from '../../shared/trace/query.js';
 import type { Experiment, Fixture, RoleSpec } from '../experiments/experiment.js';
 import { monoMicros } from '../actor/clock.js';
 import { actorProgramPath } from './paths.js';
+import { childEnv } from './child-env.js';
 import { platformInfo } from './platform.js';
 import { catalogEntry } from '../experiments/catalog.js';
 import type { RunContext, RunPlugin, RunPluginFactory, WithoutTime } from './plugin.js';
@@ -59,6 +60,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private early: TraceLine[] | null = [];
   /** The experiment's own setup (a network namespace), if it has one; started as a plugin. */
   private fixture: Fixture | undefined;
+  /** Settles once start() has its plugins started and the header written (see start). */
+  private started: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: RunOptions) {
     super();
@@ -118,19 +121,28 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
       ...headerCatalog(this.opts.experiment),
     };
     // Plugins start before the actors so the observer sees the first socket; their status goes
-    // in the header, which is written once they have answered.
-    for (const p of plugins) {
-      try { capabilities[p.name] = await p.start(ctx); this.plugins.push(p); }
-      catch (err) { capabilities[p.name] = `off: ${(err as Error).message}`; }
-    }
-    this.lines.unshift(TraceHeader.parse(header));
-    this.emit('line', this.lines[0]!);
-    const early = this.early ?? [];
-    this.early = null;
-    for (const line of early) this.emit('line', line);
+    // in the header, which is written once they have answered. A stop() meanwhile (the browser
+    // left, the lab got SIGTERM) waits for this, so a plugin still starting (a tcpdump, a temp
+    // directory) is stopped too, and the header comes before the footer.
+    let started!: () => void;
+    this.started = new Promise<void>((r) => { started = r; });
+    try {
+      for (const p of plugins) {
+        if (this.ending) { capabilities[p.name] = 'off: the run ended before it started'; continue; }
+        try { capabilities[p.name] = await p.start(ctx); this.plugins.push(p); }
+        catch (err) { capabilities[p.name] = `off: ${(err as Error).message}`; }
+      }
+      this.lines.unshift(TraceHeader.parse(header));
+      this.emit('line', this.lines[0]!);
+      const early = this.early ?? [];
+      this.early = null;
+      for (const line of early) this.emit('line', line);
 
-    this.timers.push(setTimeout(() => void this.stop('completed', 'duration reached'), this.opts.durationMs));
-    this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));
+      this.timers.push(setTimeout(() => void this.stop('completed', 'duration reached'), this.opts.durationMs));
+      this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));
+    } finally {
+      started();
+    }
     try {
       for (const role of this.opts.experiment.roles) {
         if (this.ending) return;
@@ -182,7 +194,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     const launcher = this.fixture?.launcher?.(role.name);
     const child = fork(program, [], {
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, [ACTOR_ENV.params]: JSON.stringify(actorParams), [ACTOR_ENV.role]: role.name, NODE_OPTIONS: '' },
+      // An allowlist of the lab's environment, never all of it (it holds SOCKET_LAB_TOKEN).
+      env: childEnv({ [ACTOR_ENV.params]: JSON.stringify(actorParams), [ACTOR_ENV.role]: role.name }),
       ...(launcher?.length ? { execPath: launcher[0]!, execArgv: [...launcher.slice(1), process.execPath] } : { execArgv: [] }),
     });
     const actor: Actor = { role, child, exited: false };
@@ -289,6 +302,7 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   stop(outcome: Outcome = 'stopped', reason?: string): Promise<TraceFooter> {
     if (this.ending) return this.ending;
     this.ending = (async () => {
+      await this.started;
       for (const t of this.timers) clearTimeout(t);
       await Promise.all([...this.actors.values()].map((a) => terminate(a)));
       for (const p of this.plugins) {

@@ -23,7 +23,7 @@ export class TestClient {
       this.waiters = this.waiters.filter((w) => (w.pred(msg) ? (w.resolve(msg), false) : true));
     });
   }
-  static async open(lab: TestLab, headers: Record<string, string> = {}): Promise<TestClient> {
+  static async open(lab: Pick<TestLab, 'port' | 'token'>, headers: Record<string, string> = {}): Promise<TestClient> {
     const ws = new WebSocket(`ws://127.0.0.1:${lab.port}/ws`, { headers: { authorization: `token ${lab.token}`, ...headers } });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
