@@ -6,12 +6,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { ActorToLab, ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
-import { TraceEvent, TraceHeader, TRACE_VERSION, type TraceFooter, type TraceLine } from '../../shared/trace/schema.js';
+import { TraceEvent, TraceHeader, TRACE_VERSION, type EventOf, type TraceFooter, type TraceLine } from '../../shared/trace/schema.js';
 import { TraceQuery } from '../../shared/trace/query.js';
 import type { Experiment, Fixture, RoleSpec } from '../experiments/experiment.js';
 import { monoMicros } from '../actor/clock.js';
 import { actorProgramPath } from './paths.js';
 import { childEnv } from './child-env.js';
+import { Redactor } from './redact.js';
+import { TraceKeeper } from './trace-keeper.js';
 import { platformInfo } from './platform.js';
 import { catalogEntry } from '../experiments/catalog.js';
 import type { RunContext, RunPlugin, RunPluginFactory, WithoutTime } from './plugin.js';
@@ -28,7 +30,17 @@ export interface RunOptions {
   plugins?: RunPluginFactory[];
   /** Hosts the lab was started with `--allow-target` for (see Experiment.validate). */
   allowTargets?: readonly string[];
+  /** Strings cut out of every trace line (the lab's token: see redact.ts). */
+  secrets?: readonly string[];
+  /** Trace bytes held in memory before the run spills to a file (trace-keeper.ts). */
+  maxTraceBytesInMemory?: number;
+  /** Trace bytes in all; past them the run is stopped. */
+  maxTraceBytes?: number;
 }
+
+/** Defaults for runs that do not set them (the CLI); the lab server passes its own limits. */
+export const DEFAULT_TRACE_BYTES_IN_MEMORY = 64 * 1024 * 1024;
+export const DEFAULT_TRACE_BYTES = 512 * 1024 * 1024;
 
 type Outcome = TraceFooter['outcome'];
 
@@ -41,7 +53,13 @@ const OBSERVE_EVERY_MS = 250;
 
 export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }> {
   readonly id = randomUUID();
-  readonly lines: TraceLine[] = [];
+  private readonly keeper: TraceKeeper;
+  private readonly redactor: Redactor;
+  /** The latest result of each observation (the final one once the run has ended). */
+  readonly observationResults = new Map<string, Pick<EventOf<'observation'>, 'id' | 'label' | 'held' | 'detail'>>();
+  private durationMs: number;
+  private durationTimer: NodeJS.Timeout | null = null;
+  private limitHit = false;
   readonly params: Record<string, unknown>;
   private readonly startMono = monoMicros();
   private readonly actors = new Map<string, Actor>();
@@ -70,7 +88,21 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     this.params = parsed.data as Record<string, unknown>;
     const refused = opts.experiment.validate?.(this.params, { allowTargets: opts.allowTargets ?? [] });
     if (refused) throw new ParamError(refused);
+    this.durationMs = opts.durationMs;
+    this.redactor = new Redactor(opts.secrets ?? []);
+    this.keeper = new TraceKeeper({
+      maxBytesInMemory: opts.maxTraceBytesInMemory ?? DEFAULT_TRACE_BYTES_IN_MEMORY,
+      maxBytes: opts.maxTraceBytes ?? DEFAULT_TRACE_BYTES,
+    });
   }
+
+  /** The trace lines held in memory: all of them, unless the run spilled (then see `trace()`). */
+  get lines(): readonly TraceLine[] { return this.keeper.lines; }
+  /** The whole trace so far, from memory or read back from the spill file. */
+  trace(): TraceLine[] { return this.keeper.all(); }
+  /** Bytes of trace written so far (JSON Lines), and whether they outgrew memory. */
+  get traceBytes(): number { return this.keeper.bytes; }
+  get spilled(): boolean { return this.keeper.spilled; }
 
   get experiment(): Experiment { return this.opts.experiment; }
   get ended(): boolean { return this.footer !== null; }
@@ -81,7 +113,22 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
 
   private push(line: TraceLine): void {
     if (this.footer) return;
-    this.lines.push(line);
+    let json: string;
+    try { json = JSON.stringify(line); } catch (err) {
+      // Only a value nothing bounded could do this (a program's report nested thousands deep).
+      if (line.type === 'event' && line.kind !== 'note') this.note('error', `dropped a ${line.kind} event of ${line.actor} that cannot be written as JSON: ${(err as Error).message}`);
+      return;
+    }
+    ({ line, json } = this.redactor.line(line, json));
+    // The lab's own closing lines (observations, notes) are kept even past the cap, so a run
+    // stopped for its size still says how it ended.
+    const own = line.type === 'event' && line.actor === 'lab' && (line.kind === 'observation' || line.kind === 'note');
+    const kept = own ? this.keeper.addForced(line, json) : this.keeper.add(line, json);
+    if (kept === 'over') { this.overLimit(); return; }
+    if (kept === 'spilled' && !this.spillNoted) {
+      this.spillNoted = true;
+      this.note('info', `the trace passed ${mib(this.opts.maxTraceBytesInMemory ?? DEFAULT_TRACE_BYTES_IN_MEMORY)} in memory: the rest is kept in a file until the run ends, and the observations are checked once, at the end, over the whole trace`);
+    }
     // A plugin may write (a note) while it starts, before the header exists: hold those back so
     // every stream of this run (trace file, WebSocket) begins with its header.
     if (this.early) this.early.push(line);
@@ -100,6 +147,37 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     this.push(ev);
   }
 
+  private spillNoted = false;
+
+  /** The trace reached maxTraceBytes: stop the run, once, saying why. */
+  private overLimit(): void {
+    if (this.limitHit) return;
+    this.limitHit = true;
+    const cap = this.opts.maxTraceBytes ?? DEFAULT_TRACE_BYTES;
+    this.note('warn', `the trace reached ${mib(cap)}, the most one run may write: the run is stopped (what came after is not in the trace)`);
+    void this.stop('stopped', `trace limit reached (${mib(cap)})`);
+  }
+
+  /**
+   * Let the run go on `byMs` longer, up to `maxMs` from its start. Written into the trace as a
+   * run-length event, so every view (and a replay) knows when the run was due to end.
+   */
+  extend(byMs: number, maxMs: number): number {
+    if (this.ending) throw new Error('the run has ended');
+    const next = Math.min(this.durationMs + byMs, maxMs);
+    if (next <= this.durationMs) throw new Error(`the run already lasts the most a run may (${maxMs / 1000} s)`);
+    this.durationMs = next;
+    this.scheduleEnd();
+    this.append({ actor: 'lab', kind: 'run-length', durationMs: next });
+    return next;
+  }
+
+  private scheduleEnd(): void {
+    if (this.durationTimer) clearTimeout(this.durationTimer);
+    const left = Math.max(0, this.durationMs - this.tOf(monoMicros()));
+    this.durationTimer = setTimeout(() => void this.stop('completed', 'duration reached'), left);
+  }
+
   async start(): Promise<void> {
     const ctx: RunContext = {
       runId: this.id,
@@ -116,7 +194,7 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     const header: TraceHeader = {
       type: 'header', version: TRACE_VERSION, experiment: this.opts.experiment.id, title: this.opts.experiment.title,
       params: this.params, roles: this.opts.experiment.roles.map((r) => r.name), platform: platformInfo(),
-      capabilities, startedAt: new Date().toISOString(),
+      capabilities, startedAt: new Date().toISOString(), durationMs: this.durationMs,
       // The experiment's description travels with its trace, so a saved trace replays without a lab.
       ...headerCatalog(this.opts.experiment),
     };
@@ -132,13 +210,15 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
         try { capabilities[p.name] = await p.start(ctx); this.plugins.push(p); }
         catch (err) { capabilities[p.name] = `off: ${(err as Error).message}`; }
       }
-      this.lines.unshift(TraceHeader.parse(header));
-      this.emit('line', this.lines[0]!);
+      const headerLine = this.redactor.line(TraceHeader.parse(header), '');
+      const headerJson = JSON.stringify(headerLine.line);
+      this.keeper.addFirst(headerLine.line, headerJson);
+      this.emit('line', headerLine.line);
       const early = this.early ?? [];
       this.early = null;
       for (const line of early) this.emit('line', line);
 
-      this.timers.push(setTimeout(() => void this.stop('completed', 'duration reached'), this.opts.durationMs));
+      this.scheduleEnd();
       this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));
     } finally {
       started();
@@ -175,8 +255,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
 
   private waitForListen(roleName: string): Promise<number> {
     // A datagram socket's bind is its "listen": it is then ready to receive.
-    const seen = this.lines.find((l) => l.type === 'event' && (l.kind === 'listen' || l.kind === 'bind') && l.actor === roleName);
-    if (seen && seen.type === 'event' && (seen.kind === 'listen' || seen.kind === 'bind')) return Promise.resolve(seen.local.port);
+    const seen = this.rolePorts.get(roleName);
+    if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`role "${roleName}" did not listen within 5 s`)), 5000);
       this.listenWaiters.set(roleName, (port) => { clearTimeout(timer); resolve(port); });
@@ -286,14 +366,19 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
    * result is what counts: "every byte came back" can hold early and fail later.
    */
   private checkObservations(final: boolean): number {
-    const q = TraceQuery.fromLines(this.lines);
+    // Once the trace has spilled only the final check runs, over the whole trace read back.
+    if (!final && this.keeper.spilled) return 0;
+    const q = TraceQuery.fromLines(final ? this.keeper.all() : this.keeper.lines);
     let held = 0;
     for (const o of this.opts.experiment.observations) {
       if (!final && this.heldObservations.has(o.id)) continue;
       let r: { held: boolean; detail: string };
       try { r = o.check(q, this.params); } catch (err) { r = { held: false, detail: `check failed: ${(err as Error).message}` }; }
       if (r.held) { this.heldObservations.add(o.id); held++; }
-      if (r.held || final) this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: r.held, detail: r.detail });
+      if (r.held || final) {
+        this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: r.held, detail: r.detail });
+        this.observationResults.set(o.id, { id: o.id, label: o.label, held: r.held, detail: r.detail });
+      }
     }
     return held;
   }
@@ -304,6 +389,7 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     this.ending = (async () => {
       await this.started;
       for (const t of this.timers) clearTimeout(t);
+      if (this.durationTimer) clearTimeout(this.durationTimer);
       await Promise.all([...this.actors.values()].map((a) => terminate(a)));
       for (const p of this.plugins) {
         try { await p.stop(); } catch (err) { this.note('warn', `${p.name} did not stop cleanly: ${(err as Error).message}`); }
@@ -313,7 +399,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
         type: 'footer', t: this.tOf(monoMicros()), outcome, ...(reason ? { reason } : {}),
         observations: { held, total: this.opts.experiment.observations.length },
       };
-      this.lines.push(footer);
+      this.keeper.addForced(footer, JSON.stringify(footer));
+      this.keeper.closeSpill();
       this.emit('line', footer);
       this.footer = footer;
       this.emit('end', footer);
@@ -342,4 +429,8 @@ function terminate(a: Actor): Promise<void> {
     a.child.once('exit', () => { clearTimeout(kill); resolve(); });
     a.child.kill('SIGTERM');
   });
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 1048576)} MiB`;
 }

@@ -1,13 +1,13 @@
 import WebSocket from 'ws';
-import { LabServer } from '../../server/http/lab-server.js';
+import { LabServer, type LabServerOptions } from '../../server/http/lab-server.js';
 import { ServerMessage } from '../../shared/protocol/messages.js';
 
 export interface TestLab { server: LabServer; port: number; token: string; base: string; close(): Promise<void> }
 
 /** A lab server on a free loopback port, as `socket-lab serve` would start it. */
-export async function startLab(): Promise<TestLab> {
-  const token = 'test-token-' + Math.random().toString(36).slice(2);
-  const server = new LabServer({ host: '127.0.0.1', port: 0, token });
+export async function startLab(opts: Partial<LabServerOptions> = {}): Promise<TestLab> {
+  const token = 'test-token-' + Math.random().toString(36).slice(2).padEnd(12, '0');
+  const server = new LabServer({ host: '127.0.0.1', port: 0, token, ...opts });
   const port = await server.listen();
   return { server, port, token, base: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
