@@ -37,8 +37,8 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
   const out = traceFd !== undefined ? createWriteStream('', { fd: traceFd }) : null;
   const width = Math.max(...exp.roles.map((r) => r.name.length), 3);
   const partial = new Map<string, string>();
-  run.on('line', (line) => {
-    out?.write(JSON.stringify(line) + '\n');
+  run.on('line', (line, json) => {
+    out?.write(json + '\n');
     if (line.type !== 'event') return;
     if (line.kind === 'stdout' || line.kind === 'stderr') {
       // Prefix whole lines only; keep a partial line until its newline arrives.
@@ -57,8 +57,8 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
   await run.start();
   const footer = await new Promise<import('../../shared/trace/schema.js').TraceFooter>((resolve) => {
-    if (run.ended) resolve(run.lines[run.lines.length - 1] as never);
-    else run.once('end', resolve);
+    run.once('end', resolve);
+    if (run.ended) void run.stop().then(resolve);
   });
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
@@ -66,10 +66,8 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
   if (out) await new Promise<void>((r) => out.end(r));
 
   console.log(`\n${exp.title}: run ${footer.outcome}${footer.reason ? ` (${footer.reason})` : ''}`);
-  // The final check of each observation is the last one in the trace.
-  const final = new Map<string, { held: boolean; label: string; detail: string }>();
-  for (const l of run.lines) if (l.type === 'event' && l.kind === 'observation') final.set(l.id, l);
-  for (const r of final.values()) console.log(`  ${r.held ? '✓' : '✗'} ${r.label} — ${r.detail}`);
+  // The final check of each observation (the run keeps it even when its trace spilled to a file).
+  for (const r of run.observationResults.values()) console.log(`  ${r.held ? '✓' : '✗'} ${r.label} — ${r.detail}`);
   console.log(`  ${footer.observations.held}/${footer.observations.total} observations held${o.trace ? `; trace written to ${o.trace}` : ''}`);
   return footer.observations.held === footer.observations.total && footer.outcome !== 'failed' ? 0 : 1;
 }

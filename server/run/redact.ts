@@ -5,14 +5,15 @@
  * Every trace line passes through here before it is kept, streamed or written.
  *
  * A secret is replaced by as many `*` as it has characters, so byte counts and offsets in the
- * trace stay true. A secret split between two reads or two output chunks is caught too: a line
- * that ends with the start of a secret, or starts with its end (8 characters or more), has that
- * part starred.
+ * trace stay true. A secret split between two reads or two output chunks is caught too: any run
+ * of 10 or more characters of a secret, in the same order, is starred wherever it appears (the
+ * first piece of a split cookie ends a read, the second starts the next, and a program's output
+ * may quote either).
  */
-import type { TraceLine } from '../../shared/trace/schema.js';
+import { TraceLine } from '../../shared/trace/schema.js';
 
-/** A shorter piece of a secret at a chunk's edge is left alone (too common to mean anything). */
-const MIN_PARTIAL = 8;
+/** A shorter run of a secret's characters is left alone (too likely to be there by chance). */
+const MIN_PIECE = 10;
 
 export class Redactor {
   private readonly secrets: string[];
@@ -20,32 +21,24 @@ export class Redactor {
 
   constructor(secrets: readonly string[]) {
     // Only secrets that JSON writes as they are (the lab's token is hex) can be found in a line's text.
-    this.secrets = [...new Set(secrets)].filter((s) => s.length >= MIN_PARTIAL && JSON.stringify(s) === `"${s}"`);
+    this.secrets = [...new Set(secrets)].filter((s) => s.length >= MIN_PIECE && JSON.stringify(s) === `"${s}"`);
     this.secretBytes = this.secrets.map((s) => Buffer.from(s, 'utf8'));
   }
 
   get active(): boolean { return this.secrets.length > 0; }
 
-  /** `text` with every secret, and every secret cut at its start or end, starred. */
+  /** `text` with every secret, and every piece of one, starred. */
   text(text: string): string {
     let out = text;
-    for (const s of this.secrets) {
-      if (out.includes(s)) out = out.split(s).join('*'.repeat(s.length));
-      out = starEdges(out, s);
-    }
+    for (const s of this.secrets) out = starPieces(out, s);
     return out;
   }
 
   /** The same for base64 bytes (the `head` of reads and writes). */
   base64(b64: string): string {
-    const bytes = Buffer.from(b64, 'base64');
-    const latin = bytes.toString('latin1');
+    const latin = Buffer.from(b64, 'base64').toString('latin1');
     let changed = latin;
-    for (const s of this.secretBytes) {
-      const l = s.toString('latin1');
-      if (changed.includes(l)) changed = changed.split(l).join('*'.repeat(l.length));
-      changed = starEdges(changed, l);
-    }
+    for (const s of this.secretBytes) changed = starPieces(changed, s.toString('latin1'));
     return changed === latin ? b64 : Buffer.from(changed, 'latin1').toString('base64');
   }
 
@@ -56,32 +49,34 @@ export class Redactor {
   line(line: TraceLine, json: string): { line: TraceLine; json: string } {
     if (!this.active) return { line, json };
     let next = line;
-    if (next.type === 'event') {
-      if ('head' in next && typeof next.head === 'string') {
-        const head = this.base64(next.head);
-        if (head !== next.head) next = { ...next, head };
-      }
-      if ((next.kind === 'stdout' || next.kind === 'stderr' || next.kind === 'stdin' || next.kind === 'note') && next.text.length >= MIN_PARTIAL) {
-        const text = this.text(next.text);
-        if (text !== next.text) next = { ...next, text };
-      }
+    // Bytes are base64 in the trace: look at them as bytes.
+    if (next.type === 'event' && 'head' in next && typeof next.head === 'string') {
+      const head = this.base64(next.head);
+      if (head !== next.head) next = { ...next, head };
     }
-    let text = next === line ? json : JSON.stringify(next);
-    let whole = false;
-    for (const s of this.secrets) if (text.includes(s)) { text = text.split(s).join('*'.repeat(s.length)); whole = true; }
-    if (whole) next = JSON.parse(text) as TraceLine; // the same line with equal-length strings: still valid
-    return { line: next, json: text };
+    const text = next === line ? json : JSON.stringify(next);
+    // Everything else is text: a secret's characters need no escaping in JSON, so starring them
+    // in the line's JSON keeps it valid, with every string the same length.
+    const starred = this.text(text);
+    if (starred === text) return { line: next, json: text };
+    return { line: TraceLine.parse(JSON.parse(starred)), json: starred };
   }
 }
 
-/** Stars a secret's head at the end of `text` and its tail at the start (each at least MIN_PARTIAL long). */
-function starEdges(text: string, secret: string): string {
+/** Stars every run of at least MIN_PIECE characters of `secret` (in its order) found in `text`. */
+function starPieces(text: string, secret: string): string {
   let out = text;
-  for (let n = Math.min(secret.length - 1, out.length); n >= MIN_PARTIAL; n--) {
-    if (out.endsWith(secret.slice(0, n))) { out = out.slice(0, out.length - n) + '*'.repeat(n); break; }
-  }
-  for (let n = Math.min(secret.length - 1, out.length); n >= MIN_PARTIAL; n--) {
-    if (out.startsWith(secret.slice(secret.length - n))) { out = '*'.repeat(n) + out.slice(n); break; }
+  for (let i = 0; i + MIN_PIECE <= secret.length; i++) {
+    const gram = secret.slice(i, i + MIN_PIECE);
+    for (let from = 0; ;) {
+      const at = out.indexOf(gram, from);
+      if (at < 0) break;
+      let a = at, b = at + MIN_PIECE, sa = i, sb = i + MIN_PIECE;
+      while (a > 0 && sa > 0 && out[a - 1] === secret[sa - 1]) { a--; sa--; }
+      while (b < out.length && sb < secret.length && out[b] === secret[sb]) { b++; sb++; }
+      out = out.slice(0, a) + '*'.repeat(b - a) + out.slice(b);
+      from = b;
+    }
   }
   return out;
 }

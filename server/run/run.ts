@@ -51,7 +51,8 @@ const KILL_GRACE_MS = 1500;
 /** Observations are re-checked this often while a run is live, so the checklist fills in live. */
 const OBSERVE_EVERY_MS = 250;
 
-export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }> {
+/** `line` carries each trace line with its JSON text (redacted), so no listener serializes it again. */
+export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFooter] }> {
   readonly id = randomUUID();
   private readonly keeper: TraceKeeper;
   private readonly redactor: Redactor;
@@ -75,7 +76,7 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   private ending: Promise<TraceFooter> | null = null;
   private footer: TraceFooter | null = null;
   /** Lines written before the header was (see push); null once the header is out. */
-  private early: TraceLine[] | null = [];
+  private early: [TraceLine, string][] | null = [];
   /** The experiment's own setup (a network namespace), if it has one; started as a plugin. */
   private fixture: Fixture | undefined;
   /** Settles once start() has its plugins started and the header written (see start). */
@@ -103,6 +104,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
   /** Bytes of trace written so far (JSON Lines), and whether they outgrew memory. */
   get traceBytes(): number { return this.keeper.bytes; }
   get spilled(): boolean { return this.keeper.spilled; }
+  /** The spill file while the run is live and has spilled (removed when it ends). */
+  get spillFile(): string | undefined { return this.keeper.spillFile; }
 
   get experiment(): Experiment { return this.opts.experiment; }
   get ended(): boolean { return this.footer !== null; }
@@ -131,8 +134,8 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
     }
     // A plugin may write (a note) while it starts, before the header exists: hold those back so
     // every stream of this run (trace file, WebSocket) begins with its header.
-    if (this.early) this.early.push(line);
-    else this.emit('line', line);
+    if (this.early) this.early.push([line, json]);
+    else this.emit('line', line, json);
   }
 
   /** Append a lab- or plugin-made event; validated like everything else in the trace. */
@@ -210,13 +213,13 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
         try { capabilities[p.name] = await p.start(ctx); this.plugins.push(p); }
         catch (err) { capabilities[p.name] = `off: ${(err as Error).message}`; }
       }
-      const headerLine = this.redactor.line(TraceHeader.parse(header), '');
-      const headerJson = JSON.stringify(headerLine.line);
-      this.keeper.addFirst(headerLine.line, headerJson);
-      this.emit('line', headerLine.line);
+      const parsedHeader = TraceHeader.parse(header);
+      const headerLine = this.redactor.line(parsedHeader, JSON.stringify(parsedHeader));
+      this.keeper.addFirst(headerLine.line, headerLine.json);
+      this.emit('line', headerLine.line, headerLine.json);
       const early = this.early ?? [];
       this.early = null;
-      for (const line of early) this.emit('line', line);
+      for (const [line, json] of early) this.emit('line', line, json);
 
       this.scheduleEnd();
       this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));
@@ -399,9 +402,10 @@ export class Run extends EventEmitter<{ line: [TraceLine]; end: [TraceFooter] }>
         type: 'footer', t: this.tOf(monoMicros()), outcome, ...(reason ? { reason } : {}),
         observations: { held, total: this.opts.experiment.observations.length },
       };
-      this.keeper.addForced(footer, JSON.stringify(footer));
+      const footerJson = JSON.stringify(footer);
+      this.keeper.addForced(footer, footerJson);
       this.keeper.closeSpill();
-      this.emit('line', footer);
+      this.emit('line', footer, footerJson);
       this.footer = footer;
       this.emit('end', footer);
       return footer;

@@ -27,12 +27,14 @@ export class TraceKeeper {
   private total = 0;
   private count = 0;
   private spill: { dir: string; file: string; fd: number } | null = null;
+  private didSpill = false;
 
   constructor(private readonly opts: TraceKeeperOptions) {}
 
   /** Lines in memory: the whole trace until it spills, then none. */
   get lines(): readonly TraceLine[] { return this.held; }
-  get spilled(): boolean { return this.spill !== null; }
+  /** The trace outgrew memory (stays true after the spill file is removed). */
+  get spilled(): boolean { return this.didSpill; }
   get spillFile(): string | undefined { return this.spill?.file; }
   get bytes(): number { return this.total; }
   get lineCount(): number { return this.count; }
@@ -86,6 +88,7 @@ export class TraceKeeper {
     const file = path.join(dir, 'trace.jsonl');
     const fd = openSync(file, 'w', 0o600);
     this.spill = { dir, file, fd };
+    this.didSpill = true;
     for (const l of lines) this.write(JSON.stringify(l));
     this.held = [];
     this.heldBytes = 0;

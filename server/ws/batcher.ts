@@ -6,6 +6,7 @@ import type { TraceLine } from '../../shared/trace/schema.js';
 
 export class TraceBatcher {
   private pending = new Map<string, TraceLine[]>();
+  private bytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
   private readonly interval: number;
@@ -14,12 +15,17 @@ export class TraceBatcher {
     this.interval = 1000 / maxPerSecond;
   }
 
-  add(runId: string, line: TraceLine): void {
+  /** Queue a line; `bytes` is its size as JSON, counted while it waits (see pendingBytes). */
+  add(runId: string, line: TraceLine, bytes = 0): void {
     let list = this.pending.get(runId);
     if (!list) { list = []; this.pending.set(runId, list); }
     list.push(line);
+    this.bytes += bytes;
     this.schedule();
   }
+
+  /** JSON bytes of the lines waiting to be sent (they wait while the browser is slow). */
+  get pendingBytes(): number { return this.bytes; }
 
   private schedule(): void {
     if (this.timer) return;
@@ -34,6 +40,7 @@ export class TraceBatcher {
     this.lastFlush = performance.now();
     const batches = this.pending;
     this.pending = new Map();
+    this.bytes = 0;
     for (const [runId, lines] of batches) this.send(runId, lines);
   }
 
@@ -41,5 +48,6 @@ export class TraceBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.pending.clear();
+    this.bytes = 0;
   }
 }

@@ -32,6 +32,12 @@ export interface SessionOptions {
 
 /** Past this many bytes waiting in the socket, hold batches back (the browser is slow). */
 const MAX_BUFFERED = 8 * 1024 * 1024;
+/**
+ * Past this many bytes of trace waiting for a slow browser, the session's runs are stopped: the
+ * lab does not hold an unbounded backlog for a tab that cannot keep up (a background tab, a
+ * frozen page). The footer tells the browser why once it catches up.
+ */
+const MAX_PENDING = 32 * 1024 * 1024;
 /** Runs one connection may start a second (a burst of its concurrent limit, e.g. the linger comparison). */
 const RUNS_PER_SECOND = 2;
 
@@ -149,7 +155,10 @@ export class Session {
     this.runs.set(run.id, run);
     this.opts.registerRun(run);
     this.send({ type: 'run-started', req, runId: run.id });
-    run.on('line', (line) => this.batcher.add(run.id, line));
+    run.on('line', (line, json) => {
+      this.batcher.add(run.id, line, json.length);
+      if (this.batcher.pendingBytes > MAX_PENDING) this.fellBehind();
+    });
     run.once('end', () => {
       this.opts.budget?.release(run.id);
       this.batcher.flush();
@@ -158,6 +167,11 @@ export class Session {
       this.send({ type: 'run-ended', runId: run.id });
     });
     void run.start();
+  }
+
+  private fellBehind(): void {
+    const mb = Math.round(this.batcher.pendingBytes / 1048576);
+    for (const r of this.runs.values()) void r.stop('stopped', `the browser fell ${mb} MiB behind the trace (a frozen or background tab?): stopped so that nothing is lost`);
   }
 
   /** The browser went away: end every run it started. */
