@@ -12,6 +12,10 @@ import { LabContext } from './lib/lab-context.js';
 import { useCursor } from './lib/cursor.js';
 import { Gate, useLiveTick } from './lib/live-rate.js';
 import type { TraceSource } from './lib/trace-source.js';
+import { minutesSeconds } from '../shared/trace/run-length.js';
+
+/** What "+3 min" adds to a live run (the lab caps the total at its maxRunMs). */
+const EXTEND_MS = 3 * 60_000;
 
 /**
  * The live lab: catalog, parameters, Run/Stop, and the run view following the live trace (or
@@ -41,7 +45,12 @@ export function App({ onOpenTrace }: { onOpenTrace?: ((s: TraceSource) => void) 
 
   let status = t('run.none');
   if (store?.footer) status = t('run.ended', { outcome: store.footer.outcome, reason: store.footer.reason ? `: ${store.footer.reason}` : '', t: `${(store.footer.t / 1000).toFixed(1)} s` });
-  else if (live && store) status = t('run.live', { t: `${(store.endTime / 1000).toFixed(1)} s` });
+  else if (live && store) {
+    // When the run ends comes from the trace (its header, or the latest run-length event).
+    const endsAt = store.endsAtMs;
+    const now = `${(store.endTime / 1000).toFixed(1)} s`;
+    status = endsAt === undefined ? t('run.live', { t: now }) : t('run.live.until', { t: now, end: minutesSeconds(endsAt) });
+  }
   else if (pending) status = t('run.starting');
 
   return (
@@ -66,7 +75,14 @@ export function App({ onOpenTrace }: { onOpenTrace?: ((s: TraceSource) => void) 
           <RunBar entry={entry} values={values} onChange={(v) => setParams({ ...params, [entry.id]: v })} live={live && Boolean(run)} pending={pending}
             canRun={lab.state.status === 'open'} status={status} onRun={() => lab.start(entry.id, values)}
             onStop={() => run && lab.send({ type: 'stop', runId: run.runId })}
-            controls={live && run ? <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} /> : undefined} />
+            controls={live && run ? (
+              <>
+                <button className="extend" title={t('run.extend.title', { max: minutesSeconds(lab.limits?.maxRunMs ?? 0) })}
+                  disabled={lab.limits !== null && store?.endsAtMs !== undefined && store.endsAtMs >= lab.limits.maxRunMs}
+                  onClick={() => lab.send({ type: 'extend', runId: run.runId, byMs: EXTEND_MS })}>{t('run.extend')}</button>
+                <Controls entry={entry} onControl={(role, command, args) => lab.send({ type: 'control', runId: run.runId, role, command, args })} />
+              </>
+            ) : undefined} />
           {/* The timeline bins and bookmarks are O(run) per trace version: ≤ 10 Hz while following live. */}
           <Gate tick={replayTick} render={() => <ReplayPanel ctl={timeline} store={store} entry={entry} onOpen={onOpenTrace} />} />
           <LabContext.Provider value={{ lab, params: values }}>

@@ -22,6 +22,15 @@ export class TraceStore {
   private readonly stdioByActor = new Map<string, StdioEvent[]>();
   /** Bumped on every change, so views can tell cheaply whether to redraw. */
   version = 0;
+  private extendedTo: number | undefined;
+
+  /**
+   * When the run is due to end, in ms from its start: the latest run-length event (the browser's
+   * "+ time"), else the header's length; undefined for traces written before runs had one.
+   */
+  get endsAtMs(): number | undefined {
+    return this.extendedTo ?? this.header?.durationMs;
+  }
 
   append(lines: readonly TraceLine[]): void {
     for (const line of lines) {
@@ -38,6 +47,7 @@ export class TraceStore {
       if (!list) { list = []; this.stdioByActor.set(e.actor, list); }
       insertByTime(list, e);
     }
+    if (e.kind === 'run-length' && (this.extendedTo === undefined || e.durationMs > this.extendedTo)) this.extendedTo = e.durationMs;
     insertByTime(this.events, e);
     this.arrived.push(e);
   }
