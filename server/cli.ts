@@ -1,19 +1,26 @@
 #!/usr/bin/env node
-/** socket-lab: serve the lab (default), run an experiment headless, or list experiments. */
+/** socket-lab: serve the lab (default), run an experiment headless, check a saved trace, or list experiments. */
 import { parseArgs } from 'node:util';
 import { listCommand, runCommand } from './cli/run-command.js';
 import { serveCommand } from './http/serve-command.js';
+import { checkCommand } from './cli/check-command.js';
 import { sweepTempLeftovers } from './run/temp-dirs.js';
 
 const USAGE = `usage:
   socket-lab [serve] [--port 7878] [--host 127.0.0.1] [--open] [--dev] [--allow-target host ...]
   socket-lab run <experiment> [--set key=value ...] [--duration 5s] [--trace out.jsonl] [--port N] [--allow-target host ...]
+  socket-lab check <trace.jsonl>      judge a saved trace again: exit 0 all held, 1 any failed, 3 some not reached
   socket-lab list`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
   const rest = command === argv[0] ? argv.slice(1) : argv;
   if (command === 'list') { listCommand(); return 0; }
+  if (command === 'check') {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    if (positionals.length !== 1) throw new UsageError('check takes one trace file');
+    return checkCommand(positionals[0]!);
+  }
   if (command === 'help' || rest.includes('--help')) { console.log(USAGE); return 0; }
   if (command === 'run' || command === 'serve') {
     // Temporary directories of labs that crashed or were killed (-9) and could not clean up.

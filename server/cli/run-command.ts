@@ -1,7 +1,7 @@
 /**
  * `socket-lab run <experiment>`: the same run as in the browser, headless. Prints each role's
- * output prefixed with its role, writes the trace, prints which observations held, and exits 0
- * only if all did.
+ * output prefixed with its role, writes the trace, prints each observation's verdict, and exits
+ * 0 if all held, 1 if any failed (or the run failed), 3 if none failed but some were not reached.
  */
 import { createWriteStream, openSync } from 'node:fs';
 import { findExperiment, experiments } from '../experiments/index.js';
@@ -9,6 +9,7 @@ import { Run } from '../run/run.js';
 import { defaultPlugins } from '../run/default-plugins.js';
 import { parseDuration } from './duration.js';
 import { parseSetPairs } from './set-params.js';
+import { printVerdicts } from './verdicts.js';
 
 export interface RunCommandOptions { experiment: string; set: string[]; duration?: string; trace?: string; port?: number; allowTargets?: string[] }
 
@@ -67,9 +68,7 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
 
   console.log(`\n${exp.title}: run ${footer.outcome}${footer.reason ? ` (${footer.reason})` : ''}`);
   // The final check of each observation (the run keeps it even when its trace spilled to a file).
-  for (const r of run.observationResults.values()) console.log(`  ${r.held ? '✓' : '✗'} ${r.label} — ${r.detail}`);
-  console.log(`  ${footer.observations.held}/${footer.observations.total} observations held${o.trace ? `; trace written to ${o.trace}` : ''}`);
-  return footer.observations.held === footer.observations.total && footer.outcome !== 'failed' ? 0 : 1;
+  return printVerdicts([...run.observationResults.values()], { runFailed: footer.outcome === 'failed', suffix: o.trace ? `; trace written to ${o.trace}` : '' });
 }
 
 export function listCommand(): void {

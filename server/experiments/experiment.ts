@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TraceQuery } from '../../shared/trace/query.js';
+import type { CheckResult } from '../../shared/trace/verdict.js';
 import type { RunPlugin } from '../run/plugin.js';
 
 /** One process of an experiment, e.g. the server or the client. */
@@ -23,7 +24,12 @@ export interface RoleSpec {
   summary: string;
 }
 
-export interface ObservationResult { held: boolean; detail: string }
+/**
+ * What a check says: `held`, and a detail that says only what the check tested. `reached: false`
+ * when the trace does not have the moment the check needs (the run ended first, a control was
+ * never pressed): then the observation is "not reached", not failed (shared/trace/verdict.ts).
+ */
+export type ObservationResult = CheckResult;
 
 /** Something the experiment expects the kernel to show, checked against the trace. */
 export interface ObservationSpec {

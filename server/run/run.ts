@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ActorToLab, ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
 import { TraceEvent, TraceHeader, TRACE_VERSION, type EventOf, type TraceFooter, type TraceLine } from '../../shared/trace/schema.js';
 import { TraceQuery } from '../../shared/trace/query.js';
+import { countResults, resultOf, type CheckResult, type VerdictResult } from '../../shared/trace/verdict.js';
 import type { Experiment, Fixture, RoleSpec } from '../experiments/experiment.js';
 import { monoMicros } from '../actor/clock.js';
 import { actorProgramPath } from './paths.js';
@@ -57,7 +58,9 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
   private readonly keeper: TraceKeeper;
   private readonly redactor: Redactor;
   /** The latest result of each observation (the final one once the run has ended). */
-  readonly observationResults = new Map<string, Pick<EventOf<'observation'>, 'id' | 'label' | 'held' | 'detail'>>();
+  readonly observationResults = new Map<string, Pick<EventOf<'observation'>, 'id' | 'label' | 'held' | 'detail'> & { result: VerdictResult }>();
+  /** When each observation was last written (performance.now), so a changing detail is written at most once a second. */
+  private readonly observedAt = new Map<string, number>();
   private durationMs: number;
   private durationTimer: NodeJS.Timeout | null = null;
   private limitHit = false;
@@ -70,7 +73,6 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
   /** The first port each role listened on or bound (passed to later roles as `<role>Port`). */
   private readonly rolePorts = new Map<string, number>();
   private readonly plugins: RunPlugin[] = [];
-  private readonly heldObservations = new Set<string>();
   private readonly listenWaiters = new Map<string, (port: number) => void>();
   private readonly timers: NodeJS.Timeout[] = [];
   private ending: Promise<TraceFooter> | null = null;
@@ -364,26 +366,33 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
   }
 
   /**
-   * Live, an observation is reported the first time it holds (the checklist fills in as the run
-   * goes). At the end every observation is checked again against the whole trace and that final
-   * result is what counts: "every byte came back" can hold early and fail later.
+   * Live, every observation is checked again every OBSERVE_EVERY_MS and written when its result
+   * or detail changed (a detail at most once a second): the checklist says "so far" and never
+   * contradicts the panels beside it. At the end every observation is checked once more against
+   * the whole trace, and that final result (held, failed or not reached) is what counts.
    */
-  private checkObservations(final: boolean): number {
+  private checkObservations(final: boolean): VerdictResult[] {
     // Once the trace has spilled only the final check runs, over the whole trace read back.
-    if (!final && this.keeper.spilled) return 0;
+    if (!final && this.keeper.spilled) return [];
     const q = TraceQuery.fromLines(final ? this.keeper.all() : this.keeper.lines);
-    let held = 0;
+    const now = performance.now();
+    const results: VerdictResult[] = [];
     for (const o of this.opts.experiment.observations) {
-      if (!final && this.heldObservations.has(o.id)) continue;
-      let r: { held: boolean; detail: string };
+      let r: CheckResult;
       try { r = o.check(q, this.params); } catch (err) { r = { held: false, detail: `check failed: ${(err as Error).message}` }; }
-      if (r.held) { this.heldObservations.add(o.id); held++; }
-      if (r.held || final) {
-        this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: r.held, detail: r.detail });
-        this.observationResults.set(o.id, { id: o.id, label: o.label, held: r.held, detail: r.detail });
+      // Live, what is not held yet is not failed yet: the run is still going.
+      const result: VerdictResult = final ? resultOf(r) : r.held ? 'held' : 'not-reached';
+      results.push(result);
+      const last = this.observationResults.get(o.id);
+      const changed = !last || last.result !== result || last.detail !== r.detail;
+      const due = !last || last.result !== result || now - (this.observedAt.get(o.id) ?? 0) >= 1000;
+      if (final || (changed && due)) {
+        this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: result === 'held', result, final, detail: r.detail });
+        this.observationResults.set(o.id, { id: o.id, label: o.label, held: result === 'held', result, detail: r.detail });
+        this.observedAt.set(o.id, now);
       }
     }
-    return held;
+    return results;
   }
 
   /** End the run: stop every actor (TERM, then KILL), stop the plugins, check observations, write the footer. */
@@ -397,10 +406,10 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
       for (const p of this.plugins) {
         try { await p.stop(); } catch (err) { this.note('warn', `${p.name} did not stop cleanly: ${(err as Error).message}`); }
       }
-      const held = this.checkObservations(true);
+      const counts = countResults(this.checkObservations(true));
       const footer: TraceFooter = {
         type: 'footer', t: this.tOf(monoMicros()), outcome, ...(reason ? { reason } : {}),
-        observations: { held, total: this.opts.experiment.observations.length },
+        observations: { held: counts.held, total: counts.total, failed: counts.failed, notReached: counts.notReached },
       };
       const footerJson = JSON.stringify(footer);
       this.keeper.addForced(footer, footerJson);

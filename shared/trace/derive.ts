@@ -1,4 +1,5 @@
 import type { Address } from './common.js';
+import { eventResult, VERDICT_MARK } from './verdict.js';
 import type { TraceEvent } from './schema.js';
 
 /** What a view needs to know about one socket of an actor at some moment, derived from the trace. */
@@ -123,7 +124,7 @@ export function describeEvent(e: TraceEvent): string {
     case 'stdout': case 'stderr': case 'stdin': return `${e.kind}: ${JSON.stringify(e.text.length > 60 ? e.text.slice(0, 60) + '…' : e.text)}`;
     case 'note': return `${e.level}: ${e.text}`;
     case 'custom': return `${e.name} ${Object.entries(e.data).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`;
-    case 'observation': return `${e.held ? '✓' : '✗'} ${e.label}`;
+    case 'observation': return `${e.final === false && !e.held ? '…' : VERDICT_MARK[eventResult(e)]} ${e.label}${e.final === false ? ' (so far)' : ''}`;
     case 'control': return `control: ${e.command}`;
     case 'bookmark': return `bookmark: ${e.note}`;
     case 'bind': return `bind ${formatAddress(e.local)} (${e.proto})`;

@@ -29,9 +29,10 @@ export function prevStepTime(events: readonly TraceEvent[], t: number, pred: (e:
   return null;
 }
 
-/** The next observation result after t. */
+/** The next observation result after t (one that held, or a final one). */
 export function nextObservationTime(events: readonly TraceEvent[], t: number): number | null {
-  return nextStepTime(events, t, (e) => e.kind === 'observation');
+  // A live "not yet" is not a moment to stop at; a result that held, or a final one, is.
+  return nextStepTime(events, t, (e) => e.kind === 'observation' && (e.held || e.final !== false));
 }
 
 /** The bookmarks in time order. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventBase } from './common.js';
+import { VerdictResult } from './verdict.js';
 
 /** Process lifecycle and terminal traffic of an actor. */
 export const SpawnEvent = z.object({
@@ -41,7 +42,12 @@ export const ObservationEvent = z.object({
   kind: z.literal('observation'),
   id: z.string(),
   label: z.string(),
+  /** result === 'held' (kept for readers of traces written before `result`). */
   held: z.boolean(),
+  /** held, failed, or not reached (the run ended before the moment it needs): see verdict.ts. */
+  result: VerdictResult.optional(),
+  /** false while the run is live (a result "so far"); the result written at the end is final. */
+  final: z.boolean().optional(),
   detail: z.string(),
 });
 /** A command the user sent to an actor while the run was live (pause reader, read all, ...). */

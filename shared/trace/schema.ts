@@ -51,7 +51,8 @@ export const TraceFooter = z.object({
   t: z.number().min(0),
   outcome: z.enum(['completed', 'stopped', 'timeout', 'failed']),
   reason: z.string().optional(),
-  observations: z.object({ held: z.number().int(), total: z.number().int() }),
+  /** How the final verdicts came out (`failed` and `notReached` are absent in older traces). */
+  observations: z.object({ held: z.number().int(), total: z.number().int(), failed: z.number().int().optional(), notReached: z.number().int().optional() }),
 });
 export type TraceFooter = z.infer<typeof TraceFooter>;
 

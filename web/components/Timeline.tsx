@@ -5,6 +5,7 @@
  * so it exports as SVG and PNG.
  */
 import { forwardRef, useMemo, useRef } from 'react';
+import { eventResult, VERDICT_MARK, type VerdictResult } from '../../shared/trace/verdict.js';
 import type { TraceStore } from '../../shared/trace/store.js';
 import { timelineBins } from '../../shared/trace/navigate.js';
 import type { BookmarkEvent } from '../../shared/trace/user-events.js';
@@ -31,14 +32,19 @@ export const Timeline = forwardRef<SVGSVGElement, Props>(function Timeline({ sto
   const version = store?.version ?? 0;
   const bins = useMemo(() => timelineBins(store?.events ?? [], lanes, end, BINS), [store, version, lanes.join(','), end]);
   const observations = useMemo(() => {
-    // The first time each observation held (or its final failure), as ticks.
-    const seen = new Map<string, { t: number; held: boolean; label: string }>();
+    // One tick per observation: where it first held, unless its final result is a failure or
+    // "not reached" (then that, at the end). A live "not yet" is no tick at all.
+    const held = new Map<string, { t: number; result: VerdictResult; label: string }>();
+    const last = new Map<string, { t: number; result: VerdictResult; label: string }>();
     for (const e of store?.events ?? []) {
       if (e.kind !== 'observation') continue;
-      const prev = seen.get(e.id);
-      if (!prev || (!prev.held && e.held)) seen.set(e.id, { t: e.t, held: e.held, label: e.label });
+      const result = eventResult(e);
+      if (result === 'held' && !held.has(e.id)) held.set(e.id, { t: e.t, result, label: e.label });
+      if (e.final !== false && result !== 'held') last.set(e.id, { t: e.t, result, label: e.label });
+      else if (e.final !== false) last.delete(e.id);
     }
-    return [...seen.values()];
+    const ids = new Set([...held.keys(), ...last.keys()]);
+    return [...ids].map((id) => last.get(id) ?? held.get(id)!);
   }, [store, version]);
   const dragging = useRef(false);
   const span = end > 0 ? end : 1;
@@ -61,9 +67,9 @@ export const Timeline = forwardRef<SVGSVGElement, Props>(function Timeline({ sto
       onPointerUp={() => { dragging.current = false; }}>
       <text x={4} y={14} className="tl-title">{t('timeline.heading')}</text>
       {observations.map((o, i) => (
-        <g key={`o${i}`} className={`tl-obs ${o.held ? 'held' : 'failed'}`}>
+        <g key={`o${i}`} className={`tl-obs ${o.result}`}>
           <line x1={x(o.t)} x2={x(o.t)} y1={18} y2={height - 24} />
-          <text x={x(o.t)} y={28} textAnchor="middle">{o.held ? '✓' : '✗'}</text>
+          <text x={x(o.t)} y={28} textAnchor="middle">{VERDICT_MARK[o.result]}</text>
         </g>
       ))}
       {bookmarks.map((b, i) => {
