@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build (actors run from built JavaScript, the UI from dist/web), typecheck, then
+// `npm test`: build (actors run from built JavaScript, the UI from dist/web), typecheck, the
+// layering check and ESLint, then
 // every vitest suite (unit, integration with real sockets, end-to-end in real Chromium). Ends
 // with one line of totals, "N passed, N failed", so a run that executed no test cannot pass
 // unnoticed.
@@ -17,6 +18,9 @@ let passed = 0;
 let failed = 0;
 if (!step('build', 'npm', ['run', '--silent', 'build'])) { console.log('\n0 passed, 1 failed'); process.exit(1); }
 if (step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'])) passed++; else failed++;
+// The layering: shared/ compiles with only the globals Node and browsers share (no Buffer, no document).
+if (step('layering', 'npx', ['tsc', '-p', 'tsconfig.shared.json'])) passed++; else failed++;
+if (step('lint', 'npx', ['eslint', '--max-warnings', '0', '.'])) passed++; else failed++;
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';

@@ -27,7 +27,7 @@ export interface DelimiterOptions {
   delimiter?: string | Uint8Array | number;
 }
 
-export interface DelimiterEncoderOptions extends DelimiterOptions {}
+export type DelimiterEncoderOptions = DelimiterOptions;
 
 export interface DelimiterDecoderOptions extends DecoderOptions, DelimiterOptions {
   /** Drop one "\r" right before a "\n" delimiter, like bufio.ScanLines (default false). */

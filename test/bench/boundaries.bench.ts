@@ -48,7 +48,6 @@ export async function run(): Promise<Record<string, unknown>> {
     let runsWithMerge = 0;
     let reads = 0;
     let split = 0;
-    let merged = 0;
     let exact = 0;
     let maxPerRead = 0;
     let messages = 0;
@@ -59,7 +58,6 @@ export async function run(): Promise<Record<string, unknown>> {
       messages += b.messages;
       reads += b.reads;
       split += b.splitMessages;
-      merged += b.mergedReads;
       exact += b.exactReads;
       maxPerRead = Math.max(maxPerRead, b.maxMessagesPerRead);
       if (b.splitMessages > 0) runsWithSplit++;

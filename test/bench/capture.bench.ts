@@ -68,7 +68,7 @@ function syntheticPcap(n: number): Buffer {
   head.writeUInt32LE(0xa1b23c4d, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6); head.writeUInt32LE(160, 16); head.writeUInt32LE(1, 20);
   const parts = [head];
   let seqA = 1000;
-  let seqB = 9000;
+  const seqB = 9000;
   for (let i = 0; i < n; i++) {
     const fromA = i % 2 === 0;
     const frame = Buffer.alloc(14 + 20 + 20);

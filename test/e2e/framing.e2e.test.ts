@@ -4,7 +4,7 @@
  * frames, and the stream-boundaries strip. Screenshots go to test-results/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { browserAvailable, launchBrowser, openExperiment as open, paneTextUnwrapped as paneText, screenshot, shotOf as shot } from '../helpers/browser.js';
 import { startLab, type TestLab } from '../helpers/lab-server.js';
 

@@ -45,7 +45,7 @@ async function rig(): Promise<Rig> {
   cleanup.push(() => { up.stop(); down.stop(); for (const s of [client, server, c, u]) s.destroy(); backend.close(); front.close(); });
   const env = (link: Link, sleepFn: (ms: number) => Promise<void>): ToxicEnv => ({
     direction: link.direction,
-    close: (how, why) => { closes.push(`${how}: ${why}`); for (const s of [c, u]) (how === 'reset' ? s.resetAndDestroy() : s.end()); },
+    close: (how, why) => { closes.push(`${how}: ${why}`); for (const s of [c, u]) { if (how === 'reset') s.resetAndDestroy(); else s.end(); } },
     log: () => {},
     sleep: sleepFn,
   });

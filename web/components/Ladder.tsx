@@ -86,7 +86,6 @@ export function Ladder({ events, upTo, lanes, cursor = Infinity, onSeek, capture
   const x = (lane: number) => EDGE + lane * gap;
   const maxChars = Math.max(12, Math.floor((gap - 24) / CHAR_PX));
   const rows = model.rows;
-  const t0 = rows[0]?.t ?? 0;
   // "Fit": scale so the busy parts fill about 700 px once long idle stretches are cut.
   const scale = pxPerMs ?? fitScale(rows.map((r) => r.t));
   const rowH = ROW_HEIGHTS[density]!;
