@@ -10,6 +10,7 @@
 import type { EventOf, TraceEvent } from '../trace/schema.js';
 import type { SampleEvent } from '../trace/kernel-events.js';
 import { streamSides } from '../stream/from-trace.js';
+import { textOf } from '../json/values.js';
 
 export interface SeedExchange {
   sent: number;
@@ -59,10 +60,13 @@ export interface UdpView {
 
 type Ev = TraceEvent;
 const count = (e: { calls?: number | undefined }) => e.calls ?? 1;
+/** Datagram sizes listed per side at most (the experiment sends at most 200): `calls` can claim any number. */
+const MAX_BOUNDARY_DATAGRAMS = 10_000;
 
 function b64text(head: string | undefined, max = 80): string {
   if (!head) return '';
-  const bin = typeof atob === 'function' ? atob(head) : '';
+  let bin = '';
+  try { bin = typeof atob === 'function' ? atob(head) : ''; } catch { /* not base64 (atob throws): show nothing rather than guess */ }
   return bin.slice(0, max).replace(/[^\x20-\x7e]/g, '.');
 }
 
@@ -70,7 +74,7 @@ function b64text(head: string | undefined, max = 80): string {
 export function udpView(events: readonly Ev[], upTo = events.length, kernelCapability?: string): UdpView {
   const evs = events.slice(0, Math.min(upTo, events.length));
   const phases = evs.filter((e): e is EventOf<'custom'> => e.kind === 'custom' && e.actor === 'client' && e.name === 'phase')
-    .map((e) => ({ name: String(e.data.name), t: e.t }));
+    .map((e) => ({ name: textOf(e.data.name), t: e.t }));
   const window = (name: string): [number, number] | undefined => {
     const i = phases.findIndex((ph) => ph.name === name);
     if (i < 0) return undefined;
@@ -95,9 +99,9 @@ export function udpView(events: readonly Ev[], upTo = events.length, kernelCapab
     const socks = new Set(binds.map((b) => b.sock));
     const ports = new Set(binds.map((b) => b.local.port));
     const sends: number[] = [];
-    for (const e of evs) if (e.kind === 'send' && e.actor === 'client' && socks.has(e.sock) && !e.error) for (let i = 0; i < count(e); i++) sends.push(e.size ?? e.bytes);
+    for (const e of evs) if (e.kind === 'send' && e.actor === 'client' && socks.has(e.sock) && !e.error) for (let i = 0; i < count(e) && sends.length < MAX_BOUNDARY_DATAGRAMS; i++) sends.push(e.size ?? e.bytes);
     const receives: number[] = [];
-    for (const e of evs) if (e.kind === 'message' && e.actor === 'server' && ports.has(e.from.port)) for (let i = 0; i < count(e); i++) receives.push(e.size ?? e.bytes);
+    for (const e of evs) if (e.kind === 'message' && e.actor === 'server' && ports.has(e.from.port)) for (let i = 0; i < count(e) && receives.length < MAX_BOUNDARY_DATAGRAMS; i++) receives.push(e.size ?? e.bytes);
     view.boundaries = { sends, receives };
     if (evs.some((e) => e.actor === 'tcp-writer' && e.kind === 'spawn')) {
       const s = streamSides(evs, 'tcp-writer', 'tcp-reader');

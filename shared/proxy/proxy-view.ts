@@ -5,6 +5,7 @@
  * observations, the panel and the tests compute it the same way.
  */
 import type { EventOf, TraceEvent } from '../trace/schema.js';
+import { numberOf, textOf } from '../json/values.js';
 
 export interface ToxicChange { t: number; name: string; on: boolean; dir?: number; params?: Record<string, number>; source: string }
 export interface ToxicSpan { name: string; from: number; to: number; dir: number; params: Record<string, number> }
@@ -27,6 +28,20 @@ export interface ProxyView {
   end: number;
 }
 
+/**
+ * A toxic's parameters as the proxy reported them (name → number); anything else in the object is
+ * left out, so a view can print and scale them.
+ */
+function numericParams(v: unknown): Record<string, number> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'number') out[k] = x;
+  return out;
+}
+
+/** The longest gap-filled per-second series kept: a day (a run lasts minutes); past it, only the seconds with data. */
+const MAX_RATE_SECONDS = 86_400;
+
 function waits(evs: readonly TraceEvent[], actor: string, socks: ReadonlySet<string>): { from: number; to: number | null }[] {
   const out: { from: number; to: number | null }[] = [];
   let open: { from: number; to: number | null } | null = null;
@@ -45,10 +60,11 @@ export function proxyView(events: readonly TraceEvent[], upTo = events.length): 
   for (const e of evs) {
     if (e.kind !== 'custom' || e.actor !== 'proxy' || e.name !== 'toxic') continue;
     const d = e.data;
+    const params = numericParams(d.params);
     changes.push({
-      t: e.t, name: String(d.name), on: d.on === true, source: String(d.source ?? ''),
+      t: e.t, name: textOf(d.name), on: d.on === true, source: textOf(d.source ?? ''),
       ...(typeof d.dir === 'number' ? { dir: d.dir } : {}),
-      ...(d.params && typeof d.params === 'object' ? { params: d.params as Record<string, number> } : {}),
+      ...(params ? { params } : {}),
     });
   }
   changes.sort((a, b) => a.t - b.t);
@@ -88,10 +104,12 @@ export function proxyView(events: readonly TraceEvent[], upTo = events.length): 
   }
   const serverRate: [number, number][] = [];
   if (firstRead !== null) {
-    const last = Math.max(...perSecond.keys());
-    for (let s = 0; s <= last; s++) serverRate.push([firstRead + s * 1000, perSecond.get(s) ?? 0]);
+    let last = 0;
+    for (const s of perSecond.keys()) if (s > last) last = s;
+    if (last <= MAX_RATE_SECONDS) for (let s = 0; s <= last; s++) serverRate.push([firstRead + s * 1000, perSecond.get(s) ?? 0]);
+    else for (const s of [...perSecond.keys()].sort((a, b) => a - b)) serverRate.push([firstRead + s * 1000, perSecond.get(s)!]);
   }
-  const rtts = evs.flatMap((e) => (e.kind === 'custom' && e.actor === 'client' && e.name === 'rtt' ? [{ t: e.t, seq: Number(e.data.seq), ms: Number(e.data.ms) }] : []));
+  const rtts = evs.flatMap((e) => (e.kind === 'custom' && e.actor === 'client' && e.name === 'rtt' ? [{ t: e.t, seq: numberOf(e.data.seq) ?? NaN, ms: numberOf(e.data.ms) ?? NaN }] : []));
   return {
     changes, spans, pauses, bytes, serverRate, rtts, end,
     clientWaits: waits(evs, 'client', clientSocks),

@@ -3,6 +3,7 @@
  * socket went through and when, and how many sockets sat in one state at once. Shared by the
  * Closing experiments' observations, the UI and the tests.
  */
+import { textOf } from '../json/values.js';
 import type { EventOf } from './schema.js';
 import type { TraceQuery } from './query.js';
 
@@ -148,7 +149,7 @@ export function timeWaitOutcome(q: TraceQuery, server = 'server', client = 'clie
   out.clientTimeWait = tw(cSpans);
   for (const r of q.custom('rebind', server)) {
     const portTimeWait = Boolean(out.serverTimeWait && out.serverTimeWait.from <= r.t && (!out.serverTimeWait.gone || out.serverTimeWait.to >= r.t));
-    out.rebinds.push({ t: r.t, how: String(r.data.how), result: String(r.data.result), portTimeWait });
+    out.rebinds.push({ t: r.t, how: textOf(r.data.how), result: textOf(r.data.result), portTimeWait });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Address } from './common.js';
+import { jsonOf, textOf } from '../json/values.js';
 import { eventResult, VERDICT_MARK } from './verdict.js';
 import type { TraceEvent } from './schema.js';
 
@@ -131,7 +132,7 @@ export function describeEvent(e: TraceEvent): string {
     case 'dgram-connect': return `connect (UDP: no handshake) ${formatAddress(e.local)} → ${formatAddress(e.remote)}`;
     case 'send': return `send ${e.calls && e.calls > 1 ? `${e.calls} datagrams of ${e.size ?? '?'} B` : `datagram ${e.bytes} B`}${e.to ? ` to ${formatAddress(e.to)}` : ''}${e.error ? ` → ${e.error}` : ''}`;
     case 'message': return `received ${e.calls && e.calls > 1 ? `${e.calls} datagrams of ${e.size ?? '?'} B` : `datagram ${e.bytes} B`} from ${formatAddress(e.from)}`;
-    case 'sockopt': return `setsockopt ${e.option}: asked ${JSON.stringify(e.requested)}, kernel says ${JSON.stringify(e.effective)}`;
+    case 'sockopt': return `setsockopt ${e.option}: asked ${jsonOf(e.requested)}, kernel says ${jsonOf(e.effective)}`;
     default: return (e as { kind: string }).kind;
   }
 }
@@ -139,5 +140,5 @@ export function describeEvent(e: TraceEvent): string {
 /** A value from an actor's report, for people: fractions rounded (4.710999 → 4.71), objects as JSON. */
 function formatValue(v: unknown): string {
   if (typeof v === 'number' && !Number.isInteger(v)) return String(Math.round(v * 100) / 100);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return textOf(v);
 }

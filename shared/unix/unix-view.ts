@@ -6,6 +6,7 @@
 import type { EventOf, TraceEvent } from '../trace/schema.js';
 import type { SampleEvent } from '../trace/kernel-events.js';
 import { unixKey } from '../trace/unix-key.js';
+import { numberOf, textOf } from '../json/values.js';
 
 export interface UnixView {
   file?: { path: string; mode: string; isSocket: boolean; uid: number; fileInode: number; socketInode: number | null; umask: string };
@@ -44,8 +45,8 @@ export function unixView(events: readonly TraceEvent[], upTo = events.length): U
   if (f) {
     const d = f.data;
     view.file = {
-      path: String(d.path), mode: String(d.mode), isSocket: d.isSocket === true, uid: Number(d.uid), fileInode: Number(d.fileInode),
-      socketInode: typeof d.socketInode === 'number' ? d.socketInode : null, umask: String(d.umask),
+      path: textOf(d.path), mode: textOf(d.mode), isSocket: d.isSocket === true, uid: numberOf(d.uid) ?? NaN, fileInode: numberOf(d.fileInode) ?? NaN,
+      socketInode: typeof d.socketInode === 'number' ? d.socketInode : null, umask: textOf(d.umask),
     };
   }
 
@@ -58,7 +59,7 @@ export function unixView(events: readonly TraceEvent[], upTo = events.length): U
 
   const dir = custom('dir-listing', 'server');
   if (dir) {
-    const name = String(dir.data.abstractName);
+    const name = textOf(dir.data.abstractName);
     const k = evs.find((e): e is SampleEvent => e.kind === 'sample' && e.proto === 'unix' && e.state === 'LISTEN' && e.local.address.startsWith(`@${name}`));
     view.abstract = { name, dirEntries: Array.isArray(dir.data.entries) ? dir.data.entries.filter(isStr) : [], ...(k ? { kernelName: k.local.address } : {}) };
   }

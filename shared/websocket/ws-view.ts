@@ -9,6 +9,7 @@
 import type { EventOf, TraceEvent } from '../trace/schema.js';
 import { base64Decode, concatBytes, toHex } from '../codecs/bytes.js';
 import { sha1 } from '../codecs/sha1.js';
+import { numberOf, textOf } from '../json/values.js';
 import type { HttpHead } from '../codecs/http-head.js';
 import { checkHandshake, computeAcceptKey, createWebSocketStreamDecoder, getHeader, WS_GUID, type HandshakeCheck, type WsFrame } from '../codecs/websocket-frame.js';
 
@@ -100,7 +101,7 @@ export function wsView(events: readonly TraceEvent[], upTo = events.length): WsV
     if (e.kind !== 'custom' || e.name !== 'ws-message') continue;
     const d = e.data;
     view.messages.push({
-      t: e.t, actor: e.actor, dir: String(d.dir), type: String(d.type), bytes: Number(d.bytes),
+      t: e.t, actor: e.actor, dir: textOf(d.dir), type: textOf(d.type), bytes: numberOf(d.bytes) ?? NaN,
       ...(typeof d.text === 'string' ? { text: d.text } : {}), ...(typeof d.code === 'number' ? { code: d.code } : {}),
     });
   }

@@ -4,6 +4,7 @@
  * or still in SYN_SENT with their SYN retransmissions — as of the cursor, from kernel samples.
  */
 import { useMemo } from 'react';
+import { textOf } from '../../shared/json/values.js';
 import type { TraceEvent } from '../../shared/trace/schema.js';
 import { t } from '../i18n/index.js';
 import type { ExperimentPanelProps } from './experiment-panels.js';
@@ -49,7 +50,7 @@ export function BacklogPanel({ store, cursor }: ExperimentPanelProps) {
             ))}
           </div>}
           {cells > 0 && <p className="backlog-legend">{t('backlog.legend')}</p>}
-          <p>{t('backlog.queue', { q, max: max ?? '?' })} · {t('backlog.somaxconn', { n: String(view.somaxconn ?? '?') })}</p>
+          <p>{t('backlog.queue', { q, max: max ?? '?' })} · {t('backlog.somaxconn', { n: textOf(view.somaxconn ?? '?') })}</p>
           <p>{t('backlog.clients', { est: view.established, syn: view.synSent.length, retrans: Math.max(0, ...view.synSent.map((s) => s.retransmits ?? 0)) })}</p>
         </>
       )}

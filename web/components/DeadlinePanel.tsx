@@ -4,6 +4,7 @@
  * deadline) and what the peer has read so far, all from the trace up to the cursor.
  */
 import { useMemo } from 'react';
+import { textOf } from '../../shared/json/values.js';
 import type { TraceEvent } from '../../shared/trace/schema.js';
 import { t } from '../i18n/index.js';
 import type { ExperimentPanelProps } from './experiment-panels.js';
@@ -24,7 +25,7 @@ function figures(events: readonly TraceEvent[], upTo: number): Figures {
     else if (e.kind === 'data' && e.actor === 'reader') f.got += e.bytes;
     else if (e.kind === 'custom' && e.actor === 'writer' && e.name === 'write-deadline') {
       const handed = num(e.data.handed);
-      if (handed !== null) f.deadline = { t: e.t, handed, nodeQueue: num(e.data.nodeQueue) ?? 0, kernelTook: num(e.data.kernelTook), action: String(e.data.action ?? '') };
+      if (handed !== null) f.deadline = { t: e.t, handed, nodeQueue: num(e.data.nodeQueue) ?? 0, kernelTook: num(e.data.kernelTook), action: textOf(e.data.action ?? '') };
     }
   }
   return f;

@@ -4,6 +4,7 @@
  * client connection's kernel state: its timer (keepalive, counting down), unanswered probes.
  */
 import { useMemo } from 'react';
+import { textOf } from '../../shared/json/values.js';
 import type { TraceEvent } from '../../shared/trace/schema.js';
 import { t } from '../i18n/index.js';
 import type { ExperimentPanelProps } from './experiment-panels.js';
@@ -27,7 +28,7 @@ export function KeepalivePanel({ store, cursor }: ExperimentPanelProps) {
         if (e.timer?.name === 'keepalive') restarts++;
         last = e;
       }
-      if (e.kind === 'custom' && e.name === 'dead' && e.actor === 'client') dead = String(e.data.code);
+      if (e.kind === 'custom' && e.name === 'dead' && e.actor === 'client') dead = textOf(e.data.code);
     }
     return { last, restarts, dead };
   }, [store, upTo, version]);

@@ -7,6 +7,7 @@
 import { useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { TraceStore } from '../../shared/trace/store.js';
 import { TraceQuery } from '../../shared/trace/query.js';
+import { textOf } from '../../shared/json/values.js';
 import { lingerOutcome, sawReset, type LingerOutcome } from '../../shared/trace/linger-outcome.js';
 import { LabContext } from '../lib/lab-context.js';
 import type { ExperimentPanelProps } from './experiment-panels.js';
@@ -30,7 +31,7 @@ const slotOf = (s: Setting) => `linger#${s.id}`;
 interface Column { key: string; title: string; store: TraceStore; live: boolean; upTo: number }
 
 function settingTitle(linger: unknown, close: unknown, seconds: unknown): string {
-  const l = linger === 'zero' ? t('linger.setting.zero') : linger === 'seconds' ? t('linger.setting.seconds', { n: String(seconds ?? 'n') }) : t('linger.setting.default');
+  const l = linger === 'zero' ? t('linger.setting.zero') : linger === 'seconds' ? t('linger.setting.seconds', { n: textOf(seconds ?? 'n') }) : t('linger.setting.default');
   return `${l} · ${close === 'end' ? 'end()' : 'destroy()'}`;
 }
 

@@ -6,6 +6,7 @@
 import { useMemo } from 'react';
 import { udpView, type Flood } from '../../shared/dgram/udp-view.js';
 import { boundaryStats } from '../../shared/stream/boundaries.js';
+import { textOf } from '../../shared/json/values.js';
 import { t } from '../i18n/index.js';
 import { BoundaryStrip } from './BoundaryStrip.js';
 import type { ExperimentPanelProps } from './experiment-panels.js';
@@ -89,7 +90,7 @@ function FloodBox({ f }: { f: Flood }) {
         </div>
       )}
       <p className="note">
-        {f.rcvbuf ? t('udp.rcvbuf', { asked: String(f.rcvbuf.requested), kept: String(f.rcvbuf.effective) }) : ''}{' '}
+        {f.rcvbuf ? t('udp.rcvbuf', { asked: textOf(f.rcvbuf.requested), kept: textOf(f.rcvbuf.effective) }) : ''}{' '}
         {f.kernel ? t('udp.queueMem', { mem: n(f.kernel.recvQ), buf: n(f.kernel.rcvbuf) }) : ''}
       </p>
       {f.system && f.system.RcvbufErrors !== undefined && <p className="note">{t('udp.system', { rcvbuf: n(f.system.RcvbufErrors), noports: n(f.system.NoPorts ?? 0) })}</p>}
