@@ -387,7 +387,8 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
       const changed = !last || last.result !== result || last.detail !== r.detail;
       const due = !last || last.result !== result || now - (this.observedAt.get(o.id) ?? 0) >= 1000;
       if (final || (changed && due)) {
-        this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: result === 'held', result, final, detail: r.detail });
+        const refresh = !final && last?.result === result;
+        this.append({ actor: 'lab', kind: 'observation', id: o.id, label: o.label, held: result === 'held', result, final, ...(refresh ? { refresh } : {}), detail: r.detail });
         this.observationResults.set(o.id, { id: o.id, label: o.label, held: result === 'held', result, detail: r.detail });
         this.observedAt.set(o.id, now);
       }

@@ -48,6 +48,8 @@ export const ObservationEvent = z.object({
   result: VerdictResult.optional(),
   /** false while the run is live (a result "so far"); the result written at the end is final. */
   final: z.boolean().optional(),
+  /** Written only because the detail changed while the result stayed the same (lists leave these out). */
+  refresh: z.boolean().optional(),
   detail: z.string(),
 });
 /** A command the user sent to an actor while the run was live (pause reader, read all, ...). */

@@ -5,6 +5,8 @@ import { t } from '../i18n/index.js';
 
 /** Kinds shown elsewhere (terminal text in the panes, kernel samples in gauges) stay out of the list. */
 const HIDDEN = new Set(['stdout', 'stderr', 'sample', 'nodestate', 'packet']);
+/** An observation's live "so far" refresh (same result, new figures) is for the checklist, not the list. */
+const listed = (e: TraceEvent) => !HIDDEN.has(e.kind) && !(e.kind === 'observation' && e.refresh === true);
 const MAX_ROWS = 400;
 /**
  * While a live run streams and the list follows its end: the box shows ~14 rows, and each update
@@ -26,7 +28,7 @@ export function EventList({ events, upTo, onPick, streaming = false }: { events:
   // left alone (memo) instead of every row's text being rewritten one place up.
   const rows: { e: TraceEvent; i: number }[] = [];
   const stop = Math.max(0, upTo - MAX_SCAN);
-  for (let i = upTo - 1; i >= stop && rows.length < max; i--) if (!HIDDEN.has(events[i]!.kind)) rows.push({ e: events[i]!, i });
+  for (let i = upTo - 1; i >= stop && rows.length < max; i--) if (listed(events[i]!)) rows.push({ e: events[i]!, i });
   rows.reverse();
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => { if (box.current) box.current.scrollTop = box.current.scrollHeight; }, [upTo]);
