@@ -13,6 +13,8 @@ import type { Experiment, Fixture, RoleSpec } from '../experiments/experiment.js
 import { monoMicros } from '../actor/clock.js';
 import { actorProgramPath } from './paths.js';
 import { childEnv } from './child-env.js';
+import { jsonDepthProblem } from '../../shared/json/depth.js';
+import { MAX_JSON_DEPTH } from '../../shared/trace/reader.js';
 import { Redactor } from './redact.js';
 import { TraceKeeper } from './trace-keeper.js';
 import { platformInfo } from './platform.js';
@@ -122,6 +124,12 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
     try { json = JSON.stringify(line); } catch (err) {
       // Only a value nothing bounded could do this (a program's report nested thousands deep).
       if (line.type === 'event' && line.kind !== 'note') this.note('error', `dropped a ${line.kind} event of ${line.actor} that cannot be written as JSON: ${(err as Error).message}`);
+      return;
+    }
+    // Never write a line the trace reader would refuse (a program's report nested past the limit).
+    const deep = line.type === 'event' ? jsonDepthProblem(json, MAX_JSON_DEPTH) : null;
+    if (deep && line.type === 'event') {
+      this.note('error', `dropped a ${line.kind} event of ${line.actor}: ${deep} (a trace line may nest at most ${MAX_JSON_DEPTH})`);
       return;
     }
     ({ line, json } = this.redactor.line(line, json));

@@ -47,4 +47,15 @@ describe('trace memory', () => {
     expect(capped.streamed.some((l) => l.type === 'event' && l.kind === 'note' && /the most one run may write/.test(l.text))).toBe(true);
     expect(capped.streamed.at(-1)?.type).toBe('footer');
   });
+
+  it('never keeps a line its own reader would refuse: a report nested past 64 levels is dropped with a note', () => {
+    const r = new Run({ experiment: findExperiment('echo')!, params: {}, durationMs: 1000 });
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 500; i++) deep = { d: deep };
+    r.append({ actor: 'server', kind: 'custom', name: 'deep', data: deep });
+    r.append({ actor: 'server', kind: 'custom', name: 'shallow', data: { a: { b: 1 } } });
+    expect(r.lines.some((l) => l.type === 'event' && l.kind === 'custom' && l.name === 'deep')).toBe(false);
+    expect(r.lines.some((l) => l.type === 'event' && l.kind === 'custom' && l.name === 'shallow')).toBe(true);
+    expect(r.lines.some((l) => l.type === 'event' && l.kind === 'note' && /dropped a custom event of server: nested more than 64 levels deep/.test(l.text))).toBe(true);
+  });
 });

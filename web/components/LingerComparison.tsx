@@ -172,7 +172,6 @@ function OutcomeRows({ columns }: { columns: Column[] }) {
   // One TraceQuery per column and trace version: recomputed only when that run's trace grew.
   const outcomes = useMemo(
     () => columns.map((c) => lingerOutcome(new TraceQuery(c.store.events.slice(0, c.upTo)))),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [columns.map((c) => `${c.key}:${c.store.version}:${c.upTo}`).join('|')],
   );
   return (
