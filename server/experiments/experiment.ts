@@ -53,6 +53,11 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject> {
   title: string;
   /** Catalog group, e.g. "Basics", "Flow control". */
   group: string;
+  /**
+   * Where it comes in the catalog (lower first; experiments without one come last, by id). The
+   * registry discovers experiments by folder, so this, not a list, sets the order.
+   */
+  order?: number;
   summary: string;
   /** Seed notes this experiment comes from (file prefixes in ../shared/seeds, e.g. "004"). */
   seeds: string[];

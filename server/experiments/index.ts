@@ -1,35 +1,35 @@
 /**
- * The experiment registry. Adding an experiment = adding its folder and one line here
- * (see docs/adding-an-experiment.md).
+ * The experiment registry, by discovery: every folder here with an `index` module whose default
+ * export is an experiment named like the folder is one. Adding an experiment is adding its
+ * folders (docs/adding-an-experiment.md); no list to edit. Folders without an index (shared
+ * helpers such as flow-shared) are not experiments.
+ *
+ * The order is the catalog's: by `order` (see Experiment), then by id.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Experiment } from './experiment.js';
-import echo from './echo/index.js';
-import streamBoundaries from './stream-boundaries/index.js';
-import framing from './framing/index.js';
-import linger from './linger/index.js';
-import halfClose from './half-close/index.js';
-import closeWait from './close-wait/index.js';
-import timeWait from './time-wait/index.js';
-import daytime from './daytime/index.js';
-import timestamp from './timestamp/index.js';
-import concurrency from './concurrency/index.js';
-import errors from './errors/index.js';
-import deadlines from './deadlines/index.js';
-import backlog from './backlog/index.js';
-import keepalive from './keepalive/index.js';
-import tcpPing from './tcp-ping/index.js';
-import rawClient from './raw-client/index.js';
-import httpHead from './http-head/index.js';
-import addresses from './addresses/index.js';
-import slowReader from './slow-reader/index.js';
-import bufferSizes from './buffer-sizes/index.js';
-import writeDeadline from './write-deadline/index.js';
-import udp from './udp/index.js';
-import unix from './unix/index.js';
-import websocket from './websocket/index.js';
-import proxy from './proxy/index.js';
 
-export const experiments: readonly Experiment[] = [echo, streamBoundaries, framing, linger, halfClose, closeWait, timeWait, daytime, timestamp, concurrency, errors, deadlines, backlog, keepalive, tcpPing, rawClient, httpHead, addresses, slowReader, bufferSizes, writeDeadline, udp, unix, websocket, proxy];
+const here = path.dirname(fileURLToPath(import.meta.url));
+// From dist/ this module is .js; under the test runner it is the .ts source.
+const ext = path.extname(fileURLToPath(import.meta.url));
+
+async function discover(): Promise<Experiment[]> {
+  const found: Experiment[] = [];
+  for (const name of readdirSync(here).sort()) {
+    const file = path.join(here, name, `index${ext}`);
+    if (!existsSync(file)) continue;
+    const mod: { default?: Experiment } = await import(pathToFileURL(file).href);
+    const exp = mod.default;
+    if (!exp || typeof exp.id !== 'string' || !Array.isArray(exp.roles)) throw new Error(`server/experiments/${name}/index: its default export is not an experiment (defineExperiment({...}))`);
+    if (exp.id !== name) throw new Error(`server/experiments/${name}/index: the experiment's id is "${exp.id}", but its folder is "${name}": they must be the same`);
+    found.push(exp);
+  }
+  return found.sort((a, b) => (a.order ?? 1000) - (b.order ?? 1000) || a.id.localeCompare(b.id));
+}
+
+export const experiments: readonly Experiment[] = await discover();
 
 export function findExperiment(id: string): Experiment | undefined {
   return experiments.find((e) => e.id === id);

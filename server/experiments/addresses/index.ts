@@ -10,6 +10,7 @@ export default defineExperiment({
   id: 'addresses',
   title: 'Addresses: ParseIP, tcp4, tcp6 and dual stack',
   group: 'Tools',
+  order: 180,
   summary: 'Seed 003’s ParseIP and its “tcp4”, “tcp6”, “tcp”: IPv4, IPv6 and IPv4-mapped addresses, as bytes and as the kernel’s listeners.',
   seeds: ['003'],
   params: z.object({

@@ -14,6 +14,7 @@ export default defineExperiment({
   id: 'backlog',
   title: 'Backlog: the accept queue of a listener that does not accept',
   group: 'Servers',
+  order: 130,
   summary: 'Seed 001’s backlog and somaxconn: B+1 connections complete and wait, the rest retry their SYN; then accept all.',
   seeds: ['001'],
   params: z.object({

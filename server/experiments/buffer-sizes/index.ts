@@ -9,6 +9,7 @@ export default defineExperiment({
   id: 'buffer-sizes',
   title: 'Socket buffer sizes',
   group: 'Flow control',
+  order: 200,
   summary: 'SO_SNDBUF / SO_RCVBUF swept from tiny to auto: what the kernel keeps, and how much a writer hands over before write() pushes back and before everything stops.',
   seeds: ['001', '004'],
   params: z.object({

@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'close-wait',
   title: 'CLOSE_WAIT: a server that forgets to close',
   group: 'Closing',
+  order: 60,
   summary: 'Clients hang up, the server never closes: CLOSE_WAIT piles up; a late write draws RST and the next one fails.',
   seeds: ['000'],
   params: z.object({

@@ -16,6 +16,7 @@ export default defineExperiment({
   id: 'concurrency',
   title: 'One client at a time, or a handler per connection',
   group: 'Servers',
+  order: 100,
   summary: 'Seed 003’s sequential and concurrent servers with N clients at once: each client’s wait is the lesson.',
   seeds: ['003', '002'],
   params: z.object({

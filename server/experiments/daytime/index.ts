@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'daytime',
   title: 'Daytime: the one-shot server',
   group: 'Servers',
+  order: 80,
   summary: 'Seed 003’s first server: accept, write the time, close. The answer ends where the server’s FIN is.',
   seeds: ['003', '002'],
   params: z.object({

@@ -9,6 +9,7 @@ export default defineExperiment({
   id: 'deadlines',
   title: 'Deadlines and timeouts',
   group: 'Errors & timeouts',
+  order: 120,
   summary: 'A read deadline (a point in time) against an idle timeout (silence), and DialTimeout against a listener that drops SYNs.',
   seeds: ['003', '000'],
   params: z.object({

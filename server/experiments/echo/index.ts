@@ -6,6 +6,7 @@ export default defineExperiment({
   id: 'echo',
   title: 'Echo server and client',
   group: 'Basics',
+  order: 10,
   summary: 'listen, accept, connect, write, read, close — one connection, every byte sent back.',
   seeds: ['002', '001', '003', '004'],
   params: z.object({

@@ -20,6 +20,7 @@ export default defineExperiment({
   id: 'errors',
   title: 'Errors and retries',
   group: 'Errors & timeouts',
+  order: 110,
   summary: 'ECONNREFUSED, EADDRINUSE, ECONNRESET, EPIPE, ETIMEDOUT produced for real; a retrier that knows which to retry.',
   seeds: ['000', '001'],
   params: z.object({

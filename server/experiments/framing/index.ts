@@ -13,6 +13,7 @@ export default defineExperiment({
   id: 'framing',
   title: 'Framing: four ways to get messages back',
   group: 'Framing',
+  order: 30,
   summary: 'One byte stream read two ways: naively (one read = one message: wrong) and with a framing — delimiter, fixed length, length prefix or TLV.',
   seeds: ['004', '000', '003'],
   params: z.object({

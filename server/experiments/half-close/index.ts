@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'half-close',
   title: 'Half-close: FIN in one direction',
   group: 'Closing',
+  order: 50,
   summary: 'The client end()s (shutdown write) and still reads the reply; FIN_WAIT2 and CLOSE_WAIT as they happen.',
   seeds: ['000'],
   params: z.object({

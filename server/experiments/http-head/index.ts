@@ -9,6 +9,7 @@ export default defineExperiment({
   id: 'http-head',
   title: 'HTTP HEAD by hand',
   group: 'Tools',
+  order: 170,
   summary: 'Seed 003’s HTTP client: write “HEAD / HTTP/1.0\\r\\n\\r\\n” on a TCP connection, read to EOF.',
   seeds: ['003'],
   params: z.object({

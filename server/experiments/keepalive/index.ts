@@ -20,6 +20,7 @@ export default defineExperiment({
   id: 'keepalive',
   title: 'Keepalive: probing a silent connection',
   group: 'Errors & timeouts',
+  order: 140,
   summary: 'SO_KEEPALIVE with short idle, interval and count; on loopback the peer always answers, in a namespace it can vanish.',
   seeds: ['003'],
   params: z.object({

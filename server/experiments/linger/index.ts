@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'linger',
   title: 'Linger: closing with data still on its way',
   group: 'Closing',
+  order: 40,
   summary: 'SO_LINGER default, 0 and n seconds, end() versus destroy(): who gets the bytes, FIN or RST, and how long close() blocks.',
   seeds: ['000'],
   params: z.object({

@@ -18,6 +18,7 @@ export default defineExperiment({
   id: 'proxy',
   title: 'A proxy: io.Copy both ways, a tee, and network toxics',
   group: 'Beyond TCP',
+  order: 250,
   summary: 'A proxy copies client ⇄ server and shows every chunk; pause the server and the stall travels back through both connections; switch toxics (latency, bandwidth, slicer, …) on and off live.',
   seeds: ['000'],
   params: z.object({

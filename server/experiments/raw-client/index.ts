@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'raw-client',
   title: 'nc by hand: a listener and a client you type into',
   group: 'Tools',
+  order: 160,
   summary: 'Seed 002’s nc: one listener, one client, both panes typed into, over IPv4 or IPv6.',
   seeds: ['002', '003'],
   params: z.object({

@@ -8,6 +8,7 @@ export default defineExperiment({
   id: 'slow-reader',
   title: 'Slow reader, fast writer',
   group: 'Flow control',
+  order: 190,
   summary: 'A reader taking 7 bytes a second, a writer writing as fast as it can: the queues fill, write() pushes back, the window closes.',
   seeds: ['004', '001', '000'],
   params: z.object({

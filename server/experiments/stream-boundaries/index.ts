@@ -11,6 +11,7 @@ export default defineExperiment({
   id: 'stream-boundaries',
   title: 'Stream boundaries: writes split and merge',
   group: 'Framing',
+  order: 20,
   summary: 'Ten 1 KB sensor readings, one write() each: see how the reader\'s read() calls cut them — TCP keeps bytes, not messages.',
   seeds: ['004'],
   params: z.object({

@@ -10,6 +10,7 @@ export default defineExperiment({
   id: 'tcp-ping',
   title: 'TCP ping: reachability without ICMP',
   group: 'Tools',
+  order: 150,
   summary: 'Seed 000’s ping where ICMP is filtered: time a TCP connect; a refusal still means the host is up.',
   seeds: ['000'],
   params: z.object({

@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'time-wait',
   title: 'TIME_WAIT and restarting on the same port',
   group: 'Closing',
+  order: 70,
   summary: 'The side that closes first keeps TIME_WAIT for 60 s; rebinding the port with and without SO_REUSEADDR.',
   seeds: ['000', '001'],
   params: z.object({

@@ -11,6 +11,7 @@ export default defineExperiment({
   id: 'timestamp',
   title: 'Timestamp: the long-lived server',
   group: 'Servers',
+  order: 90,
   summary: 'Seed 003’s second time server: many requests per connection, “timestamp” → Unix time, a read deadline and a 128-byte read.',
   seeds: ['003'],
   params: z.object({

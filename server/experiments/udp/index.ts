@@ -9,6 +9,7 @@ export default defineExperiment({
   id: 'udp',
   title: 'UDP: datagrams keep their boundaries, and get dropped',
   group: 'Beyond TCP',
+  order: 220,
   summary: 'The seed’s UDP time server and client; K datagrams arrive as K reads (TCP beside it merges them); a slow receiver drops datagrams and only its kernel knows; ECONNREFUSED and EMSGSIZE.',
   seeds: ['003', '002'],
   params: z.object({

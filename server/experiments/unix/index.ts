@@ -9,6 +9,7 @@ export default defineExperiment({
   id: 'unix',
   title: 'Unix domain sockets: a path instead of a port',
   group: 'Beyond TCP',
+  order: 230,
   summary: 'A stream server on a filesystem path: the socket file, a leftover file (EADDRINUSE) and its cleanup, the abstract namespace, and a slow reader whose queues the kernel shows.',
   seeds: ['002', '004'],
   params: z.object({

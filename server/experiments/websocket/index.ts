@@ -7,6 +7,7 @@ export default defineExperiment({
   id: 'websocket',
   title: 'WebSocket, seen as TCP bytes',
   group: 'Beyond TCP',
+  order: 240,
   summary: 'A ws echo server and client; the lab decodes the bytes under them: the HTTP Upgrade and its accept key, then every frame (FIN, opcode, mask, length form), ping/pong and the close code.',
   seeds: ['002'],
   params: z.object({

@@ -8,6 +8,7 @@ export default defineExperiment({
   id: 'write-deadline',
   title: 'Write deadline on a blocked writer',
   group: 'Flow control',
+  order: 210,
   summary: 'Go’s SetWriteDeadline in Node: a writer stuck behind a busy reader gives up (or not); who has which bytes when it does.',
   seeds: ['000', '003', '004'],
   params: z.object({
