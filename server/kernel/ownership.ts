@@ -2,7 +2,7 @@
  * Which of the sockets on a run's ports are the run's own.
  *
  * The kernel observer asks the kernel for every socket whose local or remote port is one of the
- * run's ports (a cheap filter that runs inside the kernel, see observer.ts). That is not the same
+ * run's ports (a cheap filter that runs inside the kernel, see inet-diag.ts). That is not the same
  * as "the run's sockets": another program may hold a socket on the same port — a TIME_WAIT left by
  * an earlier program on the listener's port, a client of its own connected to the run's listener.
  * This module decides ownership after the dump, per socket:
@@ -33,7 +33,8 @@
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { KernelSocket } from './observer.js';
+import type { KernelSocket } from './method.js';
+import { socketKey } from '../../shared/trace/kernel-view.js';
 
 /** Decides which sockets of one dump are the run's. */
 export interface SocketOwner {
@@ -96,8 +97,6 @@ export function procOwnershipUnavailable(): string | undefined {
   }
 }
 
-const endpointText = (a: Endpoint) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
-const keyOf = (local: Endpoint, remote: Endpoint) => `${endpointText(local)}>${endpointText(remote)}`;
 const unmapped = (address: string) => (address.startsWith('::ffff:') ? address.slice(7) : address);
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
@@ -121,7 +120,7 @@ export class ProcessOwnership implements SocketOwner {
 
   /** A connection an actor reported (its own side): sockets with this address pair are the run's. */
   addConnection(local: Endpoint, remote: Endpoint): void {
-    if (local.port > 0 && remote.port > 0) this.ownKeys.add(keyOf(local, remote));
+    if (local.port > 0 && remote.port > 0) this.ownKeys.add(socketKey(local, remote));
   }
 
   stats(): OwnershipStats {
@@ -170,7 +169,7 @@ export class ProcessOwnership implements SocketOwner {
     for (let i = 0; i < sockets.length; i++) {
       const s = sockets[i]!;
       if (verdict[i] !== undefined || s.inode) continue;
-      const pair = keyOf(s.local, s.remote);
+      const pair = socketKey(s.local, s.remote);
       if (this.ownKeys.has(pair) || (QUEUED.has(s.state) && listeners.some((l) => queuedOn(s.local, l)))) verdict[i] = true;
     }
     // Keep what was decided, for as long as the socket is in the dump.
@@ -180,7 +179,7 @@ export class ProcessOwnership implements SocketOwner {
     for (let i = 0; i < sockets.length; i++) {
       const s = sockets[i]!;
       if (verdict[i] === true) {
-        if (!this.owned.has(ids[i]!)) this.ownKeys.add(keyOf(s.local, s.remote));
+        if (!this.owned.has(ids[i]!)) this.ownKeys.add(socketKey(s.local, s.remote));
         owned.add(ids[i]!);
         out.push(s);
       } else if (verdict[i] === false) {

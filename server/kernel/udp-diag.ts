@@ -1,7 +1,7 @@
 /**
  * The kernel's view of a run's UDP sockets: NETLINK_SOCK_DIAG with IPPROTO_UDP (udp_diag), the
- * same interface `ss -uam` asks. It is an ObserverMethod, so the kernel observer's Sampler runs it
- * unchanged and writes `sample` events (with proto "udp").
+ * same interface `ss -uam` asks: the inet_diag method (inet-diag.ts) with UDP's request and shape, so
+ * the kernel observer's Sampler runs it unchanged and writes `sample` events (with proto "udp").
  *
  * What matters for UDP is in sk_meminfo: `drops` (SK_MEMINFO_DROPS) counts datagrams the kernel
  * threw away because the socket's receive buffer was full; the sender is never told. Note that for
@@ -11,83 +11,39 @@
  * Fallback without sock_diag: /proc/net/udp has the same drops per socket (last column), and
  * /proc/net/snmp the system-wide UDP counters (udp-counters.ts reads those).
  */
-import { C } from './libc.js';
-import { parseDiagMsg, portFilterBytecode, type KernelSocket, type ObserverMethod } from './observer.js';
-import { DiagSocket, NLMSG_HDRLEN, diagRequest } from './netlink-dump.js';
+import type { Libc } from './libc.js';
+import { INET_DIAG_SKMEMINFO, INET_FAMILIES, InetDiagMethod, inetDiagRequest, portFilterFor, type InetDiagProtocol } from './inet-diag.js';
+import { requireLibc } from './netlink.js';
 
 const IPPROTO_UDP = 17;
-const INET_DIAG_REQ_V2_LEN = 56;
-const INET_DIAG_MSG_LEN = 72;
-const INET_DIAG_REQ_BYTECODE = 1;
-const INET_DIAG_SKMEMINFO = 7;
-const ALL_STATES = 0xffffffff;
-/** Above this many ports the filter runs in JS (bytecode jumps are 16-bit). */
-const MAX_BYTECODE_PORTS = 1000;
+/** UDP sockets have no tcp_info: only sk_meminfo is asked for. */
+const UDP_DIAG_EXT = 1 << (INET_DIAG_SKMEMINFO - 1);
 
 /** SOCK_DIAG_BY_FAMILY + inet_diag_req_v2 for UDP sockets of one family, with sk_meminfo. */
 export function udpRequest(family: number, ports: readonly number[]): Buffer {
-  const bc = ports.length > 0 && ports.length <= MAX_BYTECODE_PORTS ? portFilterBytecode(ports) : undefined;
-  const b = diagRequest(INET_DIAG_REQ_V2_LEN + (bc ? 4 + bc.length : 0));
-  const r = NLMSG_HDRLEN;
-  b.writeUInt8(family, r); // sdiag_family
-  b.writeUInt8(IPPROTO_UDP, r + 1); // sdiag_protocol
-  b.writeUInt8(1 << (INET_DIAG_SKMEMINFO - 1), r + 2); // idiag_ext
-  b.writeUInt32LE(ALL_STATES >>> 0, r + 4); // idiag_states
-  if (bc) {
-    const a = r + INET_DIAG_REQ_V2_LEN;
-    b.writeUInt16LE(4 + bc.length, a);
-    b.writeUInt16LE(INET_DIAG_REQ_BYTECODE, a + 2);
-    bc.copy(b, a + 4);
-  }
-  return b;
+  return inetDiagRequest(family, IPPROTO_UDP, UDP_DIAG_EXT, portFilterFor(ports));
 }
 
-export class UdpDiagMethod implements ObserverMethod {
-  readonly name = 'sock_diag' as const;
-  private readonly sock: DiagSocket;
-  private requests: { key: string; bufs: Buffer[] } | undefined;
+const UDP: InetDiagProtocol = {
+  strategies: [
+    { name: 'v2-per-family+bytecode', requests: (ports) => INET_FAMILIES.map((f) => udpRequest(f, ports)) },
+    // A kernel without the S_EQ / D_EQ ops (before 5.10) refuses the filter: filter in JS.
+    { name: 'v2-per-family', requests: () => INET_FAMILIES.map((f) => udpRequest(f, [])) },
+  ],
+  shape: (s) => {
+    // parseInetDiagMsg reads TCP's meaning into a few fields; UDP has no listener and no timers.
+    delete s.acceptQ;
+    delete s.acceptMax;
+    delete s.timer;
+    // Prefixed: a TCP listener on the same address and port would otherwise have the same key.
+    return { ...s, key: `udp:${s.key}`, proto: 'udp' };
+  },
+};
 
+/** Every UDP socket (IPv4 and IPv6) whose local or remote port is in the run's ports. */
+export class UdpDiagMethod extends InetDiagMethod {
   /** Throws when NETLINK_SOCK_DIAG cannot be opened (not Linux, no koffi). */
-  constructor(sock?: DiagSocket) {
-    this.sock = sock ?? new DiagSocket();
-  }
-
-  timerPrecisionMs(): number {
-    return 10; // UDP sockets have no timers; the Sampler asks anyway.
-  }
-
-  close(): void {
-    this.sock.close();
-  }
-
-  query(ports: ReadonlySet<number>): Promise<KernelSocket[]> {
-    try {
-      return Promise.resolve(this.querySync(ports));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  }
-
-  /** Every UDP socket (IPv4 and IPv6) whose local or remote port is in `ports`. */
-  querySync(ports: ReadonlySet<number>): KernelSocket[] {
-    const out: KernelSocket[] = [];
-    if (ports.size === 0) return out;
-    const list = [...ports].sort((a, b) => a - b);
-    const key = list.join(',');
-    if (this.requests?.key !== key) this.requests = { key, bufs: [C.AF_INET, C.AF_INET6].map((f) => udpRequest(f, list)) };
-    for (const req of this.requests.bufs) {
-      this.sock.dump(req, (b, start, end) => {
-        if (end - start < INET_DIAG_MSG_LEN) return;
-        const s = parseDiagMsg(b, start, end);
-        if (!ports.has(s.local.port) && !ports.has(s.remote.port)) return;
-        // parseDiagMsg reads TCP's meaning into a few fields; UDP has no listener and no timers.
-        delete s.acceptQ;
-        delete s.acceptMax;
-        delete s.timer;
-        // Prefixed: a TCP listener on the same address and port would otherwise have the same key.
-        out.push({ ...s, key: `udp:${s.key}`, proto: 'udp' });
-      });
-    }
-    return out;
+  constructor(libc: Libc = requireLibc()) {
+    super(UDP, libc);
   }
 }

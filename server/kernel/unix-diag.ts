@@ -15,9 +15,10 @@
  *    reader's SO_RCVBUF plays no part;
  *  - a listener's Recv-Q is connections waiting for accept(), its Send-Q the backlog limit.
  */
-import { DiagSocket, NLMSG_HDRLEN, diagRequest } from './netlink-dump.js';
+import type { Libc } from './libc.js';
+import { DiagDump, NLMSG_HDRLEN, diagCookie, dumpRequest, forEachAttr, requireLibc } from './netlink.js';
 import { tcpStateName } from './sockopt.js';
-import type { KernelSocket, ObserverMethod } from './observer.js';
+import type { KernelSocket, ObserverMethod } from './method.js';
 import { unixKey } from '../../shared/trace/unix-key.js';
 
 const AF_UNIX = 1;
@@ -63,7 +64,7 @@ export interface UnixDiagEntry {
 
 /** SOCK_DIAG_BY_FAMILY + unix_diag_req: every Unix socket, with name, peer, queues, memory, owner. */
 export function unixRequest(): Buffer {
-  const b = diagRequest(UNIX_DIAG_REQ_LEN);
+  const b = dumpRequest(UNIX_DIAG_REQ_LEN);
   const r = NLMSG_HDRLEN;
   b.writeUInt8(AF_UNIX, r); // sdiag_family
   b.writeUInt32LE(ALL_STATES >>> 0, r + 4); // udiag_states
@@ -73,22 +74,14 @@ export function unixRequest(): Buffer {
 
 /** struct unix_diag_msg at `p` and its attributes up to `end`. */
 export function parseUnixDiagMsg(b: Buffer, p: number, end: number): UnixDiagEntry {
-  const hi = b.readUInt32LE(p + 12);
-  const lo = b.readUInt32LE(p + 8);
   const e: UnixDiagEntry = {
     type: b[p + 1]!,
     state: b[p + 2]!,
     inode: b.readUInt32LE(p + 4),
-    cookie: hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16),
+    cookie: diagCookie(b, p + 8),
     name: '',
   };
-  let a = p + UNIX_DIAG_MSG_LEN;
-  while (a + 4 <= end) {
-    const alen = b.readUInt16LE(a);
-    const atype = b.readUInt16LE(a + 2) & 0x3fff;
-    if (alen < 4 || a + alen > end) break;
-    const d = a + 4;
-    const dlen = alen - 4;
+  forEachAttr(b, p + UNIX_DIAG_MSG_LEN, end, (atype, d, dlen) => {
     switch (atype) {
       case UNIX_DIAG_NAME: {
         const raw = b.subarray(d, d + dlen);
@@ -108,8 +101,7 @@ export function parseUnixDiagMsg(b: Buffer, p: number, end: number): UnixDiagEnt
         break;
       }
     }
-    a += (alen + 3) & ~3;
-  }
+  });
   return e;
 }
 
@@ -150,15 +142,18 @@ export function toKernelSocket(e: UnixDiagEntry, nameOf: (inode: number) => stri
   return s;
 }
 
+/** No ports: unix_diag has no filter, the run's sockets are chosen after the dump (selectRun). */
+const NO_PORTS: ReadonlySet<number> = new Set();
+
 export class UnixDiagMethod implements ObserverMethod {
   readonly name = 'sock_diag' as const;
-  private readonly sock: DiagSocket;
-  private readonly req = unixRequest();
+  private readonly dump: DiagDump;
 
   /** Throws when NETLINK_SOCK_DIAG cannot be opened. */
-  constructor(private readonly filter: UnixFilter, sock?: DiagSocket) {
+  constructor(private readonly filter: UnixFilter, libc: Libc = requireLibc()) {
     if (!filter.pathPrefix && !filter.abstractPrefix) throw new Error('unix_diag: a path or abstract-name prefix is needed to find the run\'s sockets');
-    this.sock = sock ?? new DiagSocket();
+    const req = unixRequest();
+    this.dump = new DiagDump([{ name: 'unix_diag', requests: () => [req] }], libc);
   }
 
   timerPrecisionMs(): number {
@@ -166,23 +161,17 @@ export class UnixDiagMethod implements ObserverMethod {
   }
 
   close(): void {
-    this.sock.close();
+    this.dump.close();
   }
 
   /** Every Unix socket on the system, unfiltered (for tests and diagnostics). */
   all(): UnixDiagEntry[] {
-    const out: UnixDiagEntry[] = [];
-    this.sock.dump(this.req, (b, start, end) => { if (end - start >= UNIX_DIAG_MSG_LEN) out.push(parseUnixDiagMsg(b, start, end)); });
-    return out;
+    return this.dump.collect(NO_PORTS, (b, start, end) => (end - start >= UNIX_DIAG_MSG_LEN ? parseUnixDiagMsg(b, start, end) : undefined));
   }
 
   /** The run's sockets (ports are not used: Unix sockets are found by name and peer). */
   query(_ports?: ReadonlySet<number>): Promise<KernelSocket[]> {
-    try {
-      return Promise.resolve(this.querySync());
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
+    return new Promise((resolve) => resolve(this.querySync()));
   }
 
   querySync(): KernelSocket[] {

@@ -9,7 +9,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessOwnership } from '../../server/kernel/ownership.js';
-import { SockDiagMethod, SsMethod, socketKey, type KernelSocket } from '../../server/kernel/observer.js';
+import { SsMethod, TcpDiagMethod, type KernelSocket } from '../../server/kernel/observer.js';
+import { socketKey } from '../../shared/trace/kernel-view.js';
 import { loadLibc } from '../../server/kernel/libc.js';
 import { kernelPlugin } from '../../server/run/kernel-plugin.js';
 import { findExperiment } from '../../server/experiments/index.js';
@@ -121,7 +122,7 @@ async function leaveTimeWait(): Promise<{ port: number; key: string }> {
 
 /** Every socket on `port` right now, by port alone (what port-only matching would sample). */
 function portOnly(port: number): KernelSocket[] {
-  const m = new SockDiagMethod();
+  const m = new TcpDiagMethod();
   try {
     return m.querySync(new Set([port]));
   } finally {
