@@ -8,6 +8,8 @@
  * captured bytes. The magic number tells the byte order and the timestamp unit.
  */
 
+import { formatIpv6 } from '../../shared/net/parse-ip.js';
+
 export interface PcapPacket {
   /** Capture time, microseconds since the Unix epoch (CLOCK_REALTIME), fractional with ns precision. */
   tsMicros: number;
@@ -196,23 +198,7 @@ export function ipv4Text(b: Buffer, at: number): string {
   return s;
 }
 
-/** IPv6 text as inet_ntop writes it (lowercase, longest zero run as "::", ::ffff:a.b.c.d). */
+/** The 16 address bytes at `at` as text (as inet_ntop writes it): the one IPv6 formatter, shared/net/parse-ip.ts, that the kernel view uses too. */
 export function ipv6Text(b: Buffer, at: number): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(b.readUInt16BE(at + 2 * i));
-  if (w.slice(0, 5).every((x) => x === 0) && w[5] === 0xffff) {
-    return `::ffff:${b[at + 12]}.${b[at + 13]}.${b[at + 14]}.${b[at + 15]}`;
-  }
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
-  if (best < 0) return hex(w);
-  return `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
+  return formatIpv6(Array.from(b.subarray(at, at + 16)));
 }
