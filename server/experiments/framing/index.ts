@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { SEED_MAX_REQUEST_LENGTH } from '../../../shared/codecs/index.js';
 import { FRAMINGS, ON_ERROR } from '../../../shared/stream/framing-setup.js';
-import { framingView, scoreFraming } from '../../../shared/stream/framing-view.js';
 import { defineExperiment } from '../experiment.js';
 import { narrative } from './narrative.js';
-
-function score(q: { events: Parameters<typeof framingView>[0] }, params: Record<string, unknown>) {
-  return scoreFraming(framingView(q.events), Number(params.maxFrameSize));
-}
+import { observations } from './observations.js';
 
 export default defineExperiment({
   id: 'framing',
@@ -36,43 +32,6 @@ export default defineExperiment({
     { name: 'client', program: 'client.js', after: 'slicer', summary: 'frames each message and shows the exact bytes it writes' },
   ],
   narrative,
-  observations: [
-    {
-      id: 'framed-right',
-      label: 'The framed reader returned exactly the messages the client sent',
-      check: (q, params) => {
-        const s = score(q, params);
-        if (!s) return { held: false, detail: 'no connection from the client in the trace' };
-        return {
-          held: s.expected.length > 0 && s.missing.length === 0 && s.framedWrong === 0,
-          detail: `${s.expected.length} messages expected, ${s.framedRight} decoded right, ${s.framedWrong} wrong, ${s.missing.length} missing`,
-        };
-      },
-    },
-    {
-      id: 'naive-wrong',
-      label: 'The naive reader (one read = one message) got messages wrong',
-      check: (q, params) => {
-        const s = score(q, params);
-        if (!s) return { held: false, detail: 'no connection from the client in the trace' };
-        return { held: s.naiveWrong > 0, detail: `${s.naiveExact + s.naiveWrong} reads: ${s.naiveExact} were exactly one message, ${s.naiveWrong} were a part of one or several merged` };
-      },
-    },
-    {
-      id: 'errors-named',
-      label: 'Every message over the maximum got FRAME_TOO_LARGE, and there was no other error',
-      check: (q, params) => {
-        const s = score(q, params);
-        if (!s) return { held: false, detail: 'no connection from the client in the trace' };
-        const refused = q.custom('encode-error', 'client').length;
-        return {
-          held: s.unexpectedErrors.length === 0 && s.unreported.length === 0,
-          detail: `${s.oversized.length} oversized messages sent, ${s.oversized.length - s.unreported.length} reported FRAME_TOO_LARGE; ` +
-            `${s.unexpectedErrors.length} other errors${s.unexpectedErrors[0] ? ` (first: ${s.unexpectedErrors[0].code})` : ''}` +
-            (refused ? `; the client refused to encode ${refused}` : ''),
-        };
-      },
-    },
-  ],
+  observations,
   defaultDurationMs: 4000,
 });

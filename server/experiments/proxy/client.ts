@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { lab } from '../../actor/runtime.js';
 import { parseBufferSize } from '../flow-shared/buffers.js';
+import { chunkHead } from './stream-pattern.js';
 
 const p = lab.params({ serverPort: 9001, host: '127.0.0.1', workload: 'stream', chunkBytes: 1024, intervalMs: 500, reconnects: 20, buffers: 'auto' as string | number });
 const buffers = parseBufferSize(p.buffers, 'buffers');
@@ -26,13 +27,15 @@ function connect(): void {
     if (buffers !== 'auto') for (const o of ['SO_SNDBUF', 'SO_RCVBUF'] as const) lab.setsockopt(conn, o, buffers);
     console.log(`connected to the proxy at ${p.host}:${p.serverPort} (${p.workload})`);
     if (p.workload === 'stream') {
-      const chunk = Buffer.alloc(p.chunkBytes, 0x2e);
       let i = 0;
       const pump = (): void => {
         waitingSince = null;
         for (let n = 0; n < 1000 && !conn.destroyed; n++) {
-          const text = `>>>${i++}<<<`;
-          chunk.write(text.padEnd(Math.min(p.chunkBytes, 24), '.'), 'latin1');
+          // A fresh buffer each time: Node keeps a reference to what it has not sent yet, so
+          // refilling one buffer would change bytes already written (the server would read a
+          // later chunk's number twice, and an earlier one never).
+          const chunk = Buffer.alloc(p.chunkBytes, 0x2e);
+          chunk.write(chunkHead(i++, p.chunkBytes), 'latin1');
           wrote += chunk.length;
           if (!conn.write(chunk)) { waitingSince = performance.now(); conn.once('drain', pump); return; }
         }

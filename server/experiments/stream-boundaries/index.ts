@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { boundaryStats } from '../../../shared/stream/boundaries.js';
-import { streamSides } from '../../../shared/stream/from-trace.js';
 import { defineExperiment } from '../experiment.js';
 import { narrative } from './narrative.js';
+import { observations } from './observations.js';
 
 /** The writer sends at most this much in one run: enough to show anything, bounded for the trace. */
 const MAX_TOTAL = 1 << 20;
@@ -32,31 +31,7 @@ export default defineExperiment({
     { name: 'client', program: 'client.js', after: 'slicer', summary: 'the writer: one write() per sensor reading, then closes its side' },
   ],
   narrative,
-  observations: [
-    {
-      id: 'every-byte',
-      label: 'The reader got every byte the writer wrote, and nothing else',
-      check: (q) => {
-        const { writes, reads } = streamSides(q.events, 'client', 'server');
-        const w = writes.reduce((a, b) => a + b, 0);
-        const r = reads.reduce((a, b) => a + b, 0);
-        return { held: w > 0 && r === w, detail: `${writes.length} writes of ${w} B in all; ${reads.length} reads of ${r} B in all` };
-      },
-    },
-    {
-      id: 'boundaries-differ',
-      label: 'The reads did not line up with the writes (a write split, or writes merged)',
-      check: (q) => {
-        const { writes, reads } = streamSides(q.events, 'client', 'server');
-        const s = boundaryStats(writes, reads);
-        return {
-          held: s.completeMessages === s.messages && s.messages > 0 && (s.splitMessages > 0 || s.mergedReads > 0),
-          detail: `${s.messages} writes arrived as ${s.reads} reads: ${s.splitMessages} writes split across reads (up to ${s.maxReadsPerMessage} reads each), ` +
-            `${s.mergedReads} reads carried several writes (up to ${s.maxMessagesPerRead}); ${s.exactReads} reads were exactly one write`,
-        };
-      },
-    },
-  ],
+  observations,
   defaultDurationMs: 5000,
   endWhenAllExit: true,
 });

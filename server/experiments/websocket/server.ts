@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { WebSocketServer, type RawData } from 'ws';
 import { lab } from '../../actor/runtime.js';
+import { payloadSum } from '../../../shared/stream/framing-view.js';
 
 const { port, host, captureBytes, connections } = lab.params({
   port: 0, host: '127.0.0.1', captureBytes: 131072,
@@ -33,24 +34,28 @@ function show(data: RawData, isBinary: boolean): string {
   return `text, ${buf.length} B: ${JSON.stringify(text.length > 50 ? `${text.slice(0, 50)}…` : text)}`;
 }
 
-wss.on('connection', (ws) => {
+wss.on('connection', (ws, req) => {
   console.log('upgraded: 101 Switching Protocols sent; the connection now carries WebSocket frames');
+  // Which connection a message came on (the peer's port), and a checksum of its bytes, so the lab
+  // can tell this client's messages from an outside one's and compare them with the frames.
+  const peerPort = req.socket.remotePort;
   ws.on('message', (data, isBinary) => {
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     console.log(`message ${show(data, isBinary)} — echoing it`);
-    lab.report('ws-message', { dir: 'received', type: isBinary ? 'binary' : 'text', bytes: buf.length, ...(isBinary ? {} : { text: buf.toString('utf8').slice(0, 80) }) });
+    const what = { type: isBinary ? 'binary' : 'text', bytes: buf.length, sum: payloadSum(buf), peerPort, ...(isBinary ? {} : { text: buf.toString('utf8').slice(0, 80) }) };
+    lab.report('ws-message', { dir: 'received', ...what });
     ws.send(buf, { binary: isBinary });
-    lab.report('ws-message', { dir: 'sent', type: isBinary ? 'binary' : 'text', bytes: buf.length, ...(isBinary ? {} : { text: buf.toString('utf8').slice(0, 80) }) });
+    lab.report('ws-message', { dir: 'sent', ...what });
   });
   // ws answers a ping with a pong by itself (RFC 6455 section 5.5.2); we only say so.
   ws.on('ping', (data) => {
     console.log(`ping ${JSON.stringify(data.toString())} — ws answers with a pong carrying the same bytes`);
-    lab.report('ws-message', { dir: 'received', type: 'ping', bytes: data.length, text: data.toString() });
-    lab.report('ws-message', { dir: 'sent', type: 'pong', bytes: data.length, text: data.toString() });
+    lab.report('ws-message', { dir: 'received', type: 'ping', bytes: data.length, text: data.toString(), peerPort });
+    lab.report('ws-message', { dir: 'sent', type: 'pong', bytes: data.length, text: data.toString(), peerPort });
   });
   ws.on('close', (code, reason) => {
     console.log(`close frame received: code ${code}${reason.length ? `, reason ${JSON.stringify(reason.toString())}` : ''}; ws sent its own close frame back`);
-    lab.report('ws-message', { dir: 'received', type: 'close', bytes: reason.length + 2, code, text: reason.toString() });
+    lab.report('ws-message', { dir: 'received', type: 'close', bytes: reason.length + 2, code, text: reason.toString(), peerPort });
     if (connections > 0 && ++served >= connections) {
       console.log(`served ${served} connection${served === 1 ? '' : 's'}; stopping`);
       server.close();
