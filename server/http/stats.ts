@@ -13,6 +13,9 @@ export interface LabStats {
   pid: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** Memory V8 holds for the heap (used or not), and outside it: Buffers and other external memory. */
+  heapTotalBytes: number;
+  externalBytes: number;
   /** Of heapUsedBytes, V8's compiled code, bytecode and their metadata: it grows while the JIT warms up. */
   codeBytes: number;
   /** Whether a full GC ran just before heapUsedBytes was read. */
@@ -33,8 +36,8 @@ export function labStats(opts: { gc?: boolean } = {}): LabStats {
   const mem = process.memoryUsage();
   const code = getHeapCodeStatistics();
   return {
-    pid: process.pid, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, codeBytes: code.code_and_metadata_size + code.bytecode_and_metadata_size,
-    gcRan, ...fdCounts(), children: childCount(process.pid),
+    pid: process.pid, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external,
+    codeBytes: code.code_and_metadata_size + code.bytecode_and_metadata_size, gcRan, ...fdCounts(), children: childCount(process.pid),
   };
 }
 

@@ -3,7 +3,7 @@
  * 2-core machine, so never in parallel), and prints each one's figures and ratios side by side.
  * `npm run bench -- observer` runs only the named ones.
  */
-const BENCHES = ['foundation', 'observer', 'codecs', 'flow', 'flow-ui', 'pipeline', 'replay', 'boundaries', 'capture'];
+const BENCHES = ['foundation', 'observer', 'codecs', 'flow', 'flow-ui', 'pipeline', 'replay', 'boundaries', 'capture', 'soak'];
 
 const only = process.argv.slice(2);
 const results: Record<string, unknown> = {};
