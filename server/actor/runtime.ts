@@ -11,7 +11,7 @@
  */
 import type net from 'node:net';
 import type { LabToActor } from '../../shared/protocol/actor-ipc.js';
-import { ACTOR_ENV } from '../../shared/protocol/actor-ipc.js';
+import { ACTOR_ENV } from '../../shared/protocol/actor-env.js';
 import { monoMicros } from './clock.js';
 import { fdOf, setOption, type OptionName, type OptionTypes, type SockoptResult } from '../kernel/sockopt.js';
 import { unixEventFields, unixInode } from './unix-identity.js';

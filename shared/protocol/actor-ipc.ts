@@ -19,5 +19,4 @@ export const LabToActor = z.object({
 });
 export type LabToActor = z.infer<typeof LabToActor>;
 
-/** Environment variables through which the lab hands an actor its context. */
-export const ACTOR_ENV = { params: 'LAB_PARAMS', role: 'LAB_ROLE' } as const;
+export { ACTOR_ENV } from './actor-env.js';
