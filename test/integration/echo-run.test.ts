@@ -11,7 +11,7 @@ describe('echo run (real processes, real sockets)', () => {
     const obs = finalObservations(lines);
     expect([...obs.values()].every((o) => o.held)).toBe(true);
     // The client wrote "ping #1\n" and "ping #2\n": 16 bytes, all echoed.
-    expect(obs.get('echoed')?.detail).toBe('client wrote 16 B and read back 16 B');
+    expect(obs.get('echoed')?.detail).toBe('client wrote 16 B and read back 16 B, the same bytes (all 16 B compared)');
 
     const kinds = (actor: string) => lines.flatMap((l) => (l.type === 'event' && l.actor === actor ? [l.kind] : []));
     expect(kinds('server')).toEqual(expect.arrayContaining(['spawn', 'listen', 'accept', 'data', 'write', 'exit']));

@@ -1,13 +1,24 @@
 import { z } from 'zod';
 import { defineExperiment } from '../experiment.js';
-import { listenPort, noSamples, reports, samples } from '../../net/checks.js';
+import { keysOf, listenPort, reports, samples } from '../../net/checks.js';
+import { connectionsOf, failed, held, kernelOff, lifeEnd, notReached, SETTLE_MS, traceEnd } from '../../net/verdicts.js';
+import type { TraceQuery } from '../../../shared/trace/query.js';
 import { narrative } from './narrative.js';
 
 interface Somax { somaxconn: number | null; backlog: number; limit: number | null }
 
-/** When "accept all" happened: the server's first accept (undefined: not yet). */
-function acceptedAt(q: Parameters<typeof listenPort>[0]): number | undefined {
-  return q.first('accept', 'server')?.t;
+/** When "accept all" happened: the server's first accept of a client (undefined: not yet). */
+function acceptedAt(q: TraceQuery): number | undefined {
+  const t = connectionsOf(q, 'server', 'accept').filter((a) => a.peer).map((a) => a.t);
+  return t.length ? Math.min(...t) : undefined;
+}
+
+/** The listener's kernel samples (LISTEN), and the clients' sockets the kernel saw dialing it before `until`. */
+function listener(q: TraceQuery, until = Infinity) {
+  const port = listenPort(q, 'server');
+  const listening = samples(q, (x) => x.state === 'LISTEN' && x.local.port === port && x.t < until);
+  const dialing = samples(q, (x) => x.remote.port === port && x.local.port !== port && x.t < until && (x.state === 'SYN_SENT' || x.state === 'ESTABLISHED'));
+  return { port, listening, dialers: keysOf(dialing).size };
 }
 
 export default defineExperiment({
@@ -35,49 +46,60 @@ export default defineExperiment({
       label: 'The listener’s limit (ss Send-Q) is min(backlog, somaxconn), somaxconn read from /proc/sys/net/core/somaxconn',
       check: (q) => {
         const s = reports<Somax>(q, 'somaxconn', 'server')[0];
-        const none = noSamples(q);
-        if (!s) return { held: false, detail: 'the server has not reported somaxconn yet' };
-        if (none) return { held: false, detail: none };
-        const port = listenPort(q, 'server');
-        const l = samples(q, (x) => x.state === 'LISTEN' && x.local.port === port)[0];
-        return { held: l?.acceptMax !== undefined && l.acceptMax === s.limit, detail: `backlog ${s.backlog}, somaxconn ${s.somaxconn ?? 'unknown'} → kernel limit ${l?.acceptMax ?? '?'}` };
+        if (!s) return notReached('the server has not reported somaxconn yet');
+        const off = kernelOff(q);
+        if (off) return off;
+        if (s.limit === null) return notReached(`backlog ${s.backlog}, somaxconn unknown (no /proc/sys/net/core/somaxconn): nothing to compare with`);
+        const l = listener(q).listening[0];
+        if (l?.acceptMax === undefined) return notReached(`backlog ${s.backlog}, somaxconn ${s.somaxconn}: ${l ? 'the kernel did not report the listener’s limit' : 'no sample of the listener yet'}`);
+        const detail = `backlog ${s.backlog}, somaxconn ${s.somaxconn ?? 'unknown'} → kernel limit ${l.acceptMax}`;
+        return l.acceptMax === s.limit ? held(detail) : failed(`${detail}, not ${s.limit}`);
       },
     },
     {
       id: 'queue-full',
       label: 'The accept queue (ss Recv-Q) filled to limit + 1 — Linux counts “full” as more than the backlog — or held every client if fewer',
       check: (q, p) => {
-        const none = noSamples(q);
-        if (none) return { held: false, detail: none };
-        const port = listenPort(q, 'server');
-        const until = acceptedAt(q) ?? Infinity;
-        const l = samples(q, (x) => x.state === 'LISTEN' && x.local.port === port && x.t < until);
-        const max = Math.max(0, ...l.map((x) => x.acceptQ ?? 0));
-        const limit = l[0]?.acceptMax;
-        if (limit === undefined) return { held: false, detail: 'no sample of the listener yet' };
-        const want = Math.min(Number(p.clients), limit + 1);
-        return { held: max === want, detail: `Recv-Q peaked at ${max} with limit ${limit} and ${p.clients} clients` };
+        const off = kernelOff(q);
+        if (off) return off;
+        const n = Number(p.clients);
+        const { listening, dialers } = listener(q, acceptedAt(q) ?? Infinity);
+        const limit = listening[0]?.acceptMax;
+        if (limit === undefined) return notReached(listening.length ? 'the kernel did not report the listener’s limit' : 'no sample of the listener yet');
+        const max = Math.max(0, ...listening.map((x) => x.acceptQ ?? 0));
+        const want = Math.min(n, limit + 1);
+        const detail = `Recv-Q peaked at ${max} with limit ${limit} and ${n} clients`;
+        if (max === want) return held(detail);
+        if (max > want) return failed(`${detail}: more than ${want}`);
+        // Below what it should reach: failed once the kernel has seen every client dial.
+        return dialers >= n ? failed(`${detail}: ${want} expected`) : notReached(`${detail} so far; the kernel has seen ${dialers}/${n} clients dial`);
       },
     },
     {
       id: 'syn-sent',
       label: 'The clients that did not fit stayed in SYN_SENT, their SYNs dropped (and retransmitted, if they waited over a second)',
       check: (q, p) => {
-        const none = noSamples(q);
-        if (none) return { held: false, detail: none };
-        const port = listenPort(q, 'server');
-        const until = acceptedAt(q) ?? Infinity;
+        const off = kernelOff(q);
+        if (off) return off;
+        const n = Number(p.clients);
+        const at = acceptedAt(q);
+        const until = at ?? Infinity;
+        const { port, dialers } = listener(q, until);
         const before = reports<{ ms: number }>(q, 'connected', 'clients').filter((c) => c.t < until).length;
         const syn = samples(q, (x) => x.state === 'SYN_SENT' && x.remote.port === port && x.t < until);
-        const keys = new Set(syn.map((x) => x.key));
+        // Stayed: still in SYN_SENT at the kernel's last look before the first accept.
+        const stayed = [...keysOf(syn)].filter((k) => q.lastBefore('sample', until, undefined, (x) => x.key === k)?.state === 'SYN_SENT');
         const retrans = Math.max(0, ...syn.map((x) => x.retransmits ?? 0));
-        const overflow = Number(p.clients) - before;
-        if (overflow <= 0) return { held: keys.size === 0, detail: `all ${before} clients fitted in the queue` };
+        if (dialers < n) return notReached(`the kernel has seen ${dialers}/${n} clients dial so far`);
+        const overflow = n - before;
+        if (overflow <= 0) return notReached(`all ${before} clients fitted in the queue: none had to wait in SYN_SENT`);
         // The first SYN retransmission comes 1 s after the first SYN: a socket still waiting then shows it.
         const firstSyn = Math.min(...syn.map((x) => x.t));
-        const waited = (Number.isFinite(until) ? until : Math.max(...q.events.map((e) => e.t))) - firstSyn;
+        const waited = syn.length ? (at ?? traceEnd(q)) - firstSyn : 0;
         const wantRetrans = waited > 1200;
-        return { held: keys.size >= 1 && (!wantRetrans || retrans >= 1), detail: `${before} connected before any accept; ${keys.size} socket(s) seen in SYN_SENT for ${waited.toFixed(0)} ms, up to ${retrans} SYN retransmission(s)` };
+        const detail = `${before} connected before any accept; ${stayed.length} socket(s) seen in SYN_SENT for ${waited.toFixed(0)} ms, up to ${retrans} SYN retransmission(s)`;
+        if (stayed.length !== overflow) return failed(`${detail}; ${overflow} did not fit`);
+        return !wantRetrans || retrans >= 1 ? held(detail) : failed(`${detail}: none after more than a second`);
       },
     },
     {
@@ -85,13 +107,31 @@ export default defineExperiment({
       label: 'After “accept all”, every client connected and the accept queue emptied',
       check: (q, p) => {
         const at = acceptedAt(q);
-        if (at === undefined) return { held: false, detail: 'not accepting yet (press “Accept all”)' };
-        const accepted = q.of('accept', 'server').length;
+        if (at === undefined) return notReached('not accepting yet (press “Accept all”)');
+        const n = Number(p.clients);
+        const accepted = connectionsOf(q, 'server', 'accept').filter((a) => a.peer).length;
         const connected = reports(q, 'connected', 'clients').length;
-        const port = listenPort(q, 'server');
-        const last = samples(q, (x) => x.state === 'LISTEN' && x.local.port === port).at(-1);
-        const ok = accepted === Number(p.clients) && connected === Number(p.clients) && (last?.acceptQ ?? -1) === 0;
-        return { held: ok, detail: `${accepted} accepted, ${connected}/${p.clients} clients connected; Recv-Q now ${last?.acceptQ ?? '?'} (limit ${last?.acceptMax ?? '?'})` };
+        const { port } = listener(q);
+        const key = samples(q, (x) => x.state === 'LISTEN' && x.local.port === port)[0]?.key;
+        const last = key === undefined ? undefined : q.lastLiveSample(key);
+        const seen = last && last.t >= at ? last : undefined;
+        const detail = `${accepted} accepted, ${connected}/${n} clients connected; Recv-Q now ${seen?.acceptQ ?? '?'} (limit ${seen?.acceptMax ?? '?'})`;
+        if (seen && (seen.acceptQ ?? 0) > 0 && lifeEnd(q, 'server') - seen.t >= SETTLE_MS) return failed(`${detail}: still queued though accepting`);
+        if (connected < n) {
+          // A client still in SYN_SENT gets in with its next SYN retransmission (1, 2, 4 s ... apart).
+          // One resent after the queue had room that still did not connect: the queue did not drain.
+          const stuck = [...keysOf(samples(q, (x) => x.state === 'SYN_SENT' && x.remote.port === port))].filter((k) => {
+            const was = q.lastBefore('sample', at, undefined, (x) => x.key === k)?.retransmits ?? 0;
+            const resent = samples(q, (x) => x.key === k && x.t > at && x.state === 'SYN_SENT' && (x.retransmits ?? 0) > was).at(-1);
+            const now = q.lastLiveSample(k);
+            return resent !== undefined && now?.state === 'SYN_SENT' && lifeEnd(q, 'clients') - resent.t >= SETTLE_MS;
+          });
+          if (stuck.length) return failed(`${detail}; ${stuck.length} resent its SYN after the queue had room and still did not connect`);
+          return notReached(`${detail} so far; the rest connect at their next SYN retransmission`);
+        }
+        if (accepted < n) return lifeEnd(q, 'server') - at >= SETTLE_MS ? failed(detail) : notReached(`${detail} so far`);
+        if (!seen) return notReached(`${detail}; the kernel has not shown the listener since accepting`);
+        return held(detail);
       },
     },
   ],

@@ -16,7 +16,7 @@ let served = 0;
 
 function answer(conn: net.Socket, n: number): void {
   const daytime = new Date().toISOString();
-  lab.report('handled', { n });
+  lab.report('handled', { n, port: conn.remotePort });
   console.log(`#${n} done: wrote ${daytime}`);
   conn.end(daytime);
 }
@@ -24,7 +24,7 @@ function answer(conn: net.Socket, n: number): void {
 function handleClient(conn: net.Socket, done: () => void = () => {}): void {
   const n = ++served;
   conn.on('error', (err) => console.error(`#${n}: ${err.message}`));
-  lab.report('handling', { n });
+  lab.report('handling', { n, port: conn.remotePort });
   console.log(`#${n} handling ${conn.remoteAddress}:${conn.remotePort} (${workMs} ms of work)`);
   if (mode === 'blocking') {
     const until = performance.now() + workMs;

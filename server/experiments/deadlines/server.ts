@@ -15,7 +15,7 @@ const server = lab.watchServer(net.createServer((conn) => {
   const close = (why: string) => {
     const ms = performance.now() - accepted;
     console.log(`${peer}: ${why} after ${ms.toFixed(0)} ms; closing`);
-    lab.report('timed-out', { mode, afterMs: ms });
+    lab.report('timed-out', { mode, afterMs: ms, port: conn.remotePort });
     conn.destroy();
   };
   if (mode === 'deadline') {

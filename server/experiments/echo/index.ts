@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineExperiment } from '../experiment.js';
+import { connectionsOf, failed, held, lifeEnd, notReached, sameBytes, SETTLE_MS } from '../../net/verdicts.js';
+import type { TraceQuery } from '../../../shared/trace/query.js';
 import { narrative } from './narrative.js';
+
+/** The client's connection (its first), with the server's end of it when that is in the trace. */
+function clientConnection(q: TraceQuery) {
+  return connectionsOf(q, 'client', 'connect')[0];
+}
 
 export default defineExperiment({
   id: 'echo',
@@ -25,26 +32,36 @@ export default defineExperiment({
       id: 'accepted',
       label: 'The server accepted the client’s connection',
       check: (q) => {
-        const a = q.first('accept', 'server');
-        return a ? { held: true, detail: `accept at ${a.t.toFixed(1)} ms from ${a.remote.address}:${a.remote.port}` } : { held: false, detail: 'no accept in the trace' };
+        const c = clientConnection(q);
+        const outside = connectionsOf(q, 'server', 'accept').filter((a) => !a.peer).length;
+        const others = outside ? ` (and ${outside} connection${outside === 1 ? '' : 's'} from outside the run)` : '';
+        if (!c) return notReached(`the client has not connected yet${others}`);
+        if (!c.peer) {
+          const lived = lifeEnd(q, 'server') - c.t;
+          return lived < SETTLE_MS
+            ? notReached(`the client connected from ${c.local.address}:${c.local.port} at ${c.t.toFixed(1)} ms; no accept of it in the trace yet`)
+            : failed(`no accept in the trace of the client’s connection from ${c.local.address}:${c.local.port} (connected at ${c.t.toFixed(1)} ms)`);
+        }
+        return held(`accept at ${c.peer.t.toFixed(1)} ms of the client’s ${c.local.address}:${c.local.port}${others}`);
       },
     },
     {
       id: 'server-read-all',
       label: 'The server read every byte the client wrote',
       check: (q) => {
-        const sent = q.bytes('write', 'client');
-        const got = q.bytes('data', 'server');
-        return { held: sent > 0 && got === sent, detail: `client wrote ${sent} B, server read ${got} B` };
+        const c = clientConnection(q);
+        if (!c) return notReached('the client has not connected yet');
+        if (!c.peer) return notReached('the server’s end of the client’s connection is not in the trace');
+        return sameBytes(q, c, c.peer, (s, g) => `client wrote ${s} B, server read ${g} B`);
       },
     },
     {
       id: 'echoed',
       label: 'Every byte came back to the client',
       check: (q) => {
-        const sent = q.bytes('write', 'client');
-        const back = q.bytes('data', 'client');
-        return { held: sent > 0 && back === sent, detail: `client wrote ${sent} B and read back ${back} B` };
+        const c = clientConnection(q);
+        if (!c) return notReached('the client has not connected yet');
+        return sameBytes(q, c, c, (s, g) => `client wrote ${s} B and read back ${g} B`);
       },
     },
   ],

@@ -10,7 +10,7 @@ const { port, host } = lab.params({ port: 0, host: '127.0.0.1' });
 const page = '<!doctype html><title>Socket Lab</title><p>hello from a tiny web server</p>\n';
 const server = http.createServer((req, res) => {
   console.log(`${req.socket.remoteAddress}:${req.socket.remotePort} ${req.method} ${req.url} HTTP/${req.httpVersion}`);
-  lab.report('request', { method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion });
+  lab.report('request', { method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion, port: req.socket.remotePort ?? 0 });
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page), Server: 'socket-lab-tiny' });
   res.end(req.method === 'HEAD' ? undefined : page);
 });

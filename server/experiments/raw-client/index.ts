@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineExperiment } from '../experiment.js';
-import { listenPort, noSamples, samples } from '../../net/checks.js';
+import { listenPort, samples } from '../../net/checks.js';
+import { connectionsOf, failed, held, kernelOff, lifeEnd, notReached, onSock, sameBytes, SETTLE_MS, traceEnd } from '../../net/verdicts.js';
+import { resultOf } from '../../../shared/trace/verdict.js';
 import { narrative } from './narrative.js';
 
 export default defineExperiment({
@@ -25,36 +27,60 @@ export default defineExperiment({
       id: 'family',
       label: 'The connection runs over the chosen family, on loopback',
       check: (q, p) => {
-        const c = q.first('connect', 'client');
-        const a = q.first('accept', 'listener');
-        if (!c || !a) return { held: false, detail: 'not connected yet' };
+        const c = connectionsOf(q, 'client', 'connect')[0];
+        if (!c) {
+          const e = q.first('error', 'client');
+          return notReached(e ? `the client did not connect: ${e.message}` : 'not connected yet');
+        }
+        const a = c.peer;
+        if (!a) return lifeEnd(q, 'listener') - c.t >= SETTLE_MS ? failed(`the client connected from ${c.local.address}:${c.local.port}, but the listener never accepted it`) : notReached('the listener’s accept is not in the trace yet');
         const want = p.family === 'IPv6' ? '::1' : '127.0.0.1';
         const ok = c.remote.family === p.family && a.remote.family === p.family && c.remote.address === want && a.remote.address === want;
-        return { held: ok, detail: `client ${c.local.address} → ${c.remote.address} (${c.remote.family}); the listener saw ${a.remote.address} (${a.remote.family})` };
+        const detail = `client ${c.local.address} → ${c.remote.address} (${c.remote.family}); the listener saw ${a.remote.address} (${a.remote.family})`;
+        return ok ? held(detail) : failed(detail);
       },
     },
     {
       id: 'both-ways',
-      label: 'Every byte sent from either pane arrived at the other',
+      label: 'Every byte sent arrived at the other end unchanged: the client’s greeting and lines, and whatever is typed into the listener',
       check: (q) => {
-        const c2l = [q.bytes('write', 'client'), q.bytes('data', 'listener')];
-        const l2c = [q.bytes('write', 'listener'), q.bytes('data', 'client')];
-        const ok = c2l[0]! > 0 && c2l[0] === c2l[1] && l2c[0] === l2c[1];
-        return { held: ok, detail: `client → listener ${c2l[0]} B sent, ${c2l[1]} B arrived; listener → client ${l2c[0]} B sent, ${l2c[1]} B arrived` };
+        const c = connectionsOf(q, 'client', 'connect')[0];
+        if (!c?.peer) return notReached('not connected yet');
+        const l = c.peer;
+        const c2l = sameBytes(q, c, l, (s, g) => `client → listener ${s} B sent, ${g} B arrived`);
+        const l2c = sameBytes(q, l, c, (s, g) => `listener → client ${s} B sent, ${g} B arrived`);
+        // A direction nothing was sent in says nothing: it is left out, not counted as "every byte".
+        const sent = [c2l, l2c].filter((r) => r.sent > 0);
+        const detail = [c2l.sent > 0 ? c2l.detail : 'client → listener: nothing sent yet', l2c.sent > 0 ? l2c.detail : 'listener → client: nothing typed into the listener yet'].join('; ');
+        if (sent.some((r) => resultOf(r) === 'failed')) return failed(detail);
+        if (sent.length === 0 || sent.some((r) => !r.held)) return notReached(detail);
+        return held(detail);
       },
     },
     {
       id: 'one-connection',
-      label: 'Like nc -l, the listener took one connection and closed its listening socket: the kernel’s LISTEN socket is gone',
+      label: 'Like nc -l, the listener took one connection and closed its listening socket: the kernel’s LISTEN socket went away while the program ran',
       check: (q) => {
-        const none = noSamples(q);
-        if (none) return { held: false, detail: none };
+        const off = kernelOff(q);
+        if (off) return off;
         const port = listenPort(q, 'listener');
-        const a = q.first('accept', 'listener');
+        const accepts = q.of('accept', 'listener');
+        const a = accepts[0];
+        if (!a) return notReached('no connection yet');
+        if (accepts.length > 1) return failed(`the listener took ${accepts.length} connections`);
         const listening = samples(q, (s) => s.state === 'LISTEN' && s.local.port === port)[0];
-        if (!a || !listening) return { held: false, detail: 'not connected yet' };
-        const gone = samples(q, (s) => s.key === listening.key && s.state === 'GONE')[0];
-        return { held: Boolean(gone && gone.t >= a.t), detail: gone ? `LISTEN ${listening.key} gone ${(gone.t - a.t).toFixed(0)} ms after the accept; the connection lives on` : 'the kernel still shows the listening socket' };
+        if (!listening) return notReached('the kernel view has not shown the listening socket');
+        const gone = samples(q, (s) => s.key === listening.key && s.state === 'GONE' && s.t >= a.t)[0];
+        // The end of the run frees every socket: a LISTEN socket gone only after its program exited proves nothing.
+        const exit = q.first('exit', 'listener')?.t ?? Infinity;
+        if (gone && gone.t < exit) {
+          const ended = [...onSock(q.of('eof', 'listener'), a.sock), ...onSock(q.of('close', 'listener'), a.sock)].some((e) => e.t <= gone.t);
+          return held(`LISTEN ${listening.key} gone ${(gone.t - a.t).toFixed(0)} ms after the accept${ended ? '' : '; the connection lives on'}`);
+        }
+        const looked = Math.min(exit, traceEnd(q)) - a.t;
+        return looked >= SETTLE_MS
+          ? failed(`the kernel still showed the listening socket ${looked.toFixed(0)} ms after the accept${gone ? ', until the program exited' : ''}`)
+          : notReached('the kernel still shows the listening socket');
       },
     },
   ],

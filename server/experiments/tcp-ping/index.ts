@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { defineExperiment } from '../experiment.js';
 import { reports } from '../../net/checks.js';
+import { connectionsOf, failed, held, lifeEnd, notReached, SETTLE_MS } from '../../net/verdicts.js';
 import { targetRefusal } from '../../net/targets.js';
 import { narrative } from './narrative.js';
 
 interface Attempt { seq: number; outcome: string; ms: number }
+const VERDICTS = ['open', 'closed', 'no answer'];
 
 export default defineExperiment({
   id: 'tcp-ping',
@@ -33,24 +35,44 @@ export default defineExperiment({
       label: 'Every attempt got a verdict and a time: open, refused (host up, port closed) or no answer',
       check: (q, p) => {
         const a = reports<Attempt>(q, 'attempt', 'pinger');
+        const n = Number(p.count);
         const by = (o: string) => a.filter((x) => x.outcome === o).length;
-        return { held: a.length === Number(p.count) && a.every((x) => x.ms > 0), detail: `${a.length}/${p.count}: ${by('open')} open, ${by('closed')} refused, ${by('no answer')} no answer; times ${a.map((x) => x.ms.toFixed(2)).join(', ')} ms` };
+        const detail = `${a.length}/${n}: ${by('open')} open, ${by('closed')} refused, ${by('no answer')} no answer; times ${a.map((x) => x.ms.toFixed(2)).join(', ') || '—'} ms`;
+        const bad = a.filter((x) => !VERDICTS.includes(x.outcome) || !(x.ms > 0));
+        if (bad.length) return failed(`${detail}; ${bad.map((x) => `seq ${x.seq}: ${x.outcome}, ${x.ms} ms`).join('; ')}`);
+        return a.length >= n ? held(detail) : notReached(`${detail} so far`);
       },
     },
     {
       id: 'host-up',
-      label: 'The host counts as up when it answered at all — a handshake or an RST; the lab’s own listener accepted every “open”',
+      label: 'The host counts as up when it answered at all: each “open” was a completed handshake (the lab’s own listener accepted it), each “refused” an RST (ECONNREFUSED)',
       check: (q, p) => {
-        const a = reports<Attempt>(q, 'attempt', 'pinger');
+        const a = reports<Attempt>(q, 'attempt', 'pinger').sort((x, y) => x.t - y.t);
+        if (a.length === 0) return notReached('no attempt yet');
+        const ownListener = p.targetPort === 0;
+        const conns = connectionsOf(q, 'pinger', 'connect');
+        const refusals = q.of('error', 'pinger').filter((e) => e.code === 'ECONNREFUSED');
+        const wrong: string[] = [];
+        let pending = 0;
+        a.forEach((x, i) => {
+          // What the kernel answered this attempt: the pinger's events since the previous verdict.
+          const from = i > 0 ? a[i - 1]!.t : 0;
+          const c = conns.find((e) => e.t > from && e.t <= x.t);
+          const rst = refusals.find((e) => e.t > from && e.t <= x.t);
+          const seen = c ? 'open' : rst ? 'closed' : 'no answer';
+          if (seen !== x.outcome) wrong.push(`seq ${x.seq} says ${x.outcome}, the trace shows ${c ? 'a handshake' : rst ? 'an RST' : 'neither a handshake nor an RST'}`);
+          else if (c && ownListener && !c.peer) {
+            if (lifeEnd(q, 'server') - c.t >= SETTLE_MS) wrong.push(`seq ${x.seq}: the listener never accepted :${c.local.port}`);
+            else pending++;
+          }
+        });
         const open = a.filter((x) => x.outcome === 'open').length;
         const closed = a.filter((x) => x.outcome === 'closed').length;
-        const connects = q.of('connect', 'pinger').length;
-        const refused = q.of('error', 'pinger').filter((e) => e.code === 'ECONNREFUSED').length;
-        const consistent = open === connects && closed === refused;
-        const ownListener = p.targetPort === 0;
-        const accepted = q.of('accept', 'server').length;
-        const held = open + closed > 0 && consistent && (!ownListener || accepted === open);
-        return { held, detail: `${open + closed} of ${a.length} answered (${connects} handshakes, ${refused} RSTs)${ownListener ? `; the listener accepted ${accepted}` : ''}` };
+        const accepted = connectionsOf(q, 'server', 'accept').filter((s) => s.peer).length;
+        const detail = `${open + closed} of ${a.length} answered (${conns.length} handshakes, ${refusals.length} RSTs)${ownListener ? `; the listener accepted ${accepted}` : ''}`;
+        if (wrong.length) return failed(`${detail}; ${wrong.join('; ')}`);
+        if (pending) return notReached(`${detail} so far`);
+        return open + closed > 0 ? held(detail) : notReached(`${detail}: no answer, so nothing shows the host up`);
       },
     },
   ],

@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { defineExperiment } from '../experiment.js';
 import { reports } from '../../net/checks.js';
+import { connectionsOf, failed, held, lifeEnd, notReached, onSock, SETTLE_MS, traceEnd } from '../../net/verdicts.js';
+import type { TraceQuery } from '../../../shared/trace/query.js';
 import { narrative } from './narrative.js';
 
-interface Request { bytes: number; text: string; answer: 'unix' | 'date'; value: string }
+interface Request { peer?: string; bytes: number; text: string; answer: 'unix' | 'date'; value: string }
 interface Asked { request: string; bytes: number; wallSec: number }
 interface Answer { text: string; wallSec: number }
+
+/** The client's connection, with the server's end of it. */
+function clientConnection(q: TraceQuery) {
+  return connectionsOf(q, 'client', 'connect')[0];
+}
+
+/** What the server read on the client's connection (its reports name the peer; older traces did not). */
+function requestsOf(q: TraceQuery, c: { local: { port: number } }) {
+  return reports<Request>(q, 'request', 'server').filter((r) => r.peer === undefined || r.peer.endsWith(`:${c.local.port}`));
+}
 
 export default defineExperiment({
   id: 'timestamp',
@@ -29,46 +41,90 @@ export default defineExperiment({
   observations: [
     {
       id: 'unix-time',
-      label: '“timestamp” was answered with the Unix time (between when it was asked and when the answer arrived)',
+      label: '“timestamp” was answered with the Unix time, between when it was asked and when the answer arrived (with compareWholeBuffer: with the date, as the seed’s comparison never matches)',
       check: (q, p) => {
+        const c = clientConnection(q);
+        if (!c?.peer) return notReached('the client is not connected yet');
         if (p.compareWholeBuffer) {
-          const r = reports<Request>(q, 'request', 'server').find((x) => x.text.startsWith('timestamp'));
-          return { held: r?.answer === 'date', detail: r ? `whole-buffer comparison: "timestamp" got ${r.answer === 'date' ? 'the date — the seed’s comparison never matches' : 'the Unix time'}` : 'the server has not read "timestamp" yet' };
+          const r = requestsOf(q, c).find((x) => x.text.startsWith('timestamp'));
+          if (!r) return notReached('the server has not read "timestamp" yet');
+          return r.answer === 'date'
+            ? held(`whole-buffer comparison: "timestamp" got the date (${r.value}): the seed’s comparison never matches`)
+            : failed(`whole-buffer comparison: "timestamp" got the Unix time ${r.value}, though the zero-filled buffer cannot equal "timestamp"`);
         }
         const asked = reports<Asked>(q, 'asked', 'client').find((a) => a.request === 'timestamp');
-        const ans = reports<Answer>(q, 'answer', 'client').find((a) => asked && a.t > asked.t);
-        if (!asked || !ans) return { held: false, detail: 'no answer to "timestamp" yet' };
-        const value = Number(ans.text.split('\n')[0]);
-        const ok = /^\d+$/.test(ans.text.split('\n')[0] ?? '') && value >= Math.floor(asked.wallSec) && value <= ans.wallSec;
-        return { held: ok, detail: `answer ${ans.text.split('\n')[0]}; asked at ${asked.wallSec.toFixed(1)} s, answered by ${ans.wallSec.toFixed(1)} s (Unix time)` };
+        if (!asked) return notReached('the client has not asked "timestamp" yet');
+        const ans = reports<Answer>(q, 'answer', 'client').find((a) => a.t > asked.t);
+        if (!ans) {
+          const waited = lifeEnd(q, 'client') - asked.t;
+          const gone = onSock(q.of('eof', 'client'), c.sock)[0];
+          return gone && gone.t > asked.t && waited >= SETTLE_MS
+            ? failed(`asked "timestamp" at ${asked.t.toFixed(0)} ms; the server closed the connection without an answer`)
+            : notReached('no answer to "timestamp" yet');
+        }
+        const line = ans.text.split('\n')[0] ?? '';
+        const value = Number(line);
+        const detail = `answer ${JSON.stringify(line)}; asked at ${asked.wallSec.toFixed(1)} s, answered by ${ans.wallSec.toFixed(1)} s (Unix time)`;
+        return /^\d+$/.test(line) && value >= Math.floor(asked.wallSec) && value <= ans.wallSec ? held(detail) : failed(detail);
       },
     },
     {
       id: 'split-request',
-      label: 'A request longer than the read buffer was read in pieces of at most maxRequest bytes, each answered',
+      label: 'A request longer than the read buffer was read in pieces of at most maxRequest bytes, each answered, every answer received by the client',
       check: (q, p) => {
         const max = Number(p.maxRequest);
+        const c = clientConnection(q);
         const long = reports<Asked>(q, 'asked', 'client').find((a) => a.bytes > max);
-        if (!long) return { held: false, detail: 'the client has not sent its long request yet' };
-        const reads = reports<Request>(q, 'request', 'server').filter((r) => r.t > long.t);
-        const pieces = Math.ceil(long.bytes / max);
-        const got = reads.slice(0, pieces);
-        const ok = got.length === pieces && got.every((r) => r.bytes <= max) && got.reduce((n, r) => n + r.bytes, 0) === long.bytes;
-        return { held: ok, detail: `${long.bytes} B request → ${got.length} reads of ${got.map((r) => r.bytes).join(' + ')} B (max ${max}), ${got.length} answers` };
+        if (!long) {
+          const flood = Number(p.floodBytes) + 1;
+          return notReached(flood <= max ? `the long request (${flood} B with its newline) fits in one ${max}-byte read: nothing to split` : 'the client has not sent its long request yet');
+        }
+        if (!c?.peer) return notReached('the server’s end of the client’s connection is not in the trace');
+        const closedAt = onSock(q.of('destroy', 'server'), c.peer.sock)[0]?.t;
+        if (closedAt !== undefined && closedAt <= long.t) return notReached(`the server closed the connection (${closedAt.toFixed(0)} ms) before the long request was sent`);
+        const pieces: Array<Request & { t: number }> = [];
+        let sum = 0;
+        for (const r of requestsOf(q, c).filter((x) => x.t >= long.t)) {
+          if (sum >= long.bytes) break;
+          pieces.push(r);
+          sum += r.bytes;
+        }
+        const answers = onSock(q.of('write', 'server'), c.peer.sock).filter((w) => pieces.length > 0 && w.t >= pieces[0]!.t).slice(0, pieces.length);
+        const answered = answers.reduce((n, w) => n + w.bytes, 0);
+        const got = onSock(q.of('data', 'client'), c.sock).filter((d) => d.t >= long.t).reduce((n, d) => n + d.bytes, 0);
+        const detail = `${long.bytes} B request → ${pieces.length} reads of ${pieces.map((r) => r.bytes).join(' + ') || '0'} B (max ${max}), ${answers.length} answers (${answered} B), client received ${Math.min(got, answered)} B of them`;
+        const last = Math.max(long.t, ...pieces.map((r) => r.t));
+        const settled = lifeEnd(q, 'client') - last >= SETTLE_MS && lifeEnd(q, 'server') - last >= SETTLE_MS;
+        if (pieces.some((r) => r.bytes > max) || sum > long.bytes) return failed(detail);
+        if (sum < long.bytes || answers.length < pieces.length || got < answered) return settled ? failed(detail) : notReached(`${detail} so far`);
+        return held(detail);
       },
     },
     {
       id: 'deadline',
-      label: 'The read deadline closed the connection no earlier than readDeadlineMs after accept, though the client had talked',
+      label: 'The read deadline fired no earlier than readDeadlineMs after accept though the client had talked; then the server closed the connection and the client saw EOF',
       check: (q, p) => {
-        const acc = q.first('accept', 'server');
-        const fired = reports(q, 'read-deadline', 'server')[0];
-        const eof = q.first('eof', 'client');
-        if (!acc || !fired) return { held: false, detail: 'the deadline has not passed yet' };
+        const c = clientConnection(q);
+        if (!c?.peer) return notReached('the client is not connected yet');
+        const acc = c.peer;
+        const d = Number(p.readDeadlineMs);
+        const fired = reports<{ peer: string }>(q, 'read-deadline', 'server').find((r) => r.peer.endsWith(`:${c.local.port}`));
+        const ended = onSock(q.of('eof', 'client'), c.sock)[0] ?? onSock(q.of('close', 'client'), c.sock)[0];
+        if (!fired) {
+          if (ended && ended.t < acc.t + d) return notReached(`the connection ended ${(ended.t - acc.t).toFixed(0)} ms after accept, before its deadline`);
+          const late = Math.min(lifeEnd(q, 'server'), traceEnd(q)) - (acc.t + d);
+          return late >= 1000 ? failed(`no read deadline ${late.toFixed(0)} ms after it was due (${d} ms after accept)`) : notReached('the deadline has not passed yet');
+        }
         const after = fired.t - acc.t;
-        const talked = q.of('write', 'client').length;
+        const talked = onSock(q.of('write', 'client'), c.sock).filter((w) => w.t < fired.t).length;
+        const destroy = onSock(q.of('destroy', 'server'), acc.sock).find((x) => x.t >= fired.t);
+        const eof = onSock(q.of('eof', 'client'), c.sock).find((x) => x.t >= fired.t);
         // 2 ms: Node's timers run on the event loop's cached clock.
-        return { held: after >= Number(p.readDeadlineMs) - 2 && Boolean(eof) && talked > 0, detail: `closed ${after.toFixed(0)} ms after accept (deadline ${p.readDeadlineMs} ms) after ${talked} client writes; client ${eof ? 'saw EOF' : 'has not seen EOF'}` };
+        const detail = `fired ${after.toFixed(0)} ms after accept (deadline ${d} ms) after ${talked} client writes; ${destroy ? 'the server closed the connection' : 'the server has not closed'}; client ${eof ? 'saw EOF' : 'has not seen EOF'}`;
+        if (after < d - 2 || !destroy) return failed(detail);
+        if (talked === 0) return notReached(`${detail}: the client had not talked`);
+        if (!eof) return lifeEnd(q, 'client') - fired.t >= SETTLE_MS ? failed(detail) : notReached(detail);
+        return held(detail);
       },
     },
   ],

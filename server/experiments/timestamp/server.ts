@@ -37,7 +37,7 @@ function handleClient(conn: net.Socket): void {
       const text = compareWholeBuffer ? request.toString('latin1') : chunk.toString().replace(/\r?\n$/, '');
       const isTimestamp = text === 'timestamp';
       const answer = isTimestamp ? String(Math.floor(Date.now() / 1000)) : goTime(new Date());
-      lab.report('request', { bytes: chunk.length, text: chunk.toString().slice(0, 40), answer: isTimestamp ? 'unix' : 'date', value: answer });
+      lab.report('request', { peer, bytes: chunk.length, text: chunk.toString().slice(0, 40), answer: isTimestamp ? 'unix' : 'date', value: answer });
       console.log(`${peer}: read ${chunk.length} B ${JSON.stringify(chunk.toString().slice(0, 24))}${chunk.length > 24 ? '…' : ''} -> ${answer}`);
       conn.write(answer + '\n');
     }
