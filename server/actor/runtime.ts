@@ -429,6 +429,21 @@ if (connected) {
   });
   // The lab is gone (crashed or killed): an actor must never outlive it.
   process.on('disconnect', () => process.exit(0));
+  // The lab ends a run with SIGTERM: send what is still pending (held reads and writes, the last
+  // batch) before dying, or a run stopped right after the program's last call loses its record.
+  // Then die of SIGTERM as the default handler would, unless the program handles SIGTERM itself.
+  const onTerm = () => {
+    for (const w of allSockets) flushWrite(w);
+    const events = queue.splice(0, queue.length);
+    const die = () => {
+      if (process.listenerCount('SIGTERM') > 1) return; // the program's own handler ends it
+      process.removeListener('SIGTERM', onTerm);
+      process.kill(process.pid, 'SIGTERM');
+    };
+    if (events.length && process.connected) process.send!({ type: 'events', events }, () => die());
+    else die();
+  };
+  process.on('SIGTERM', onTerm);
   // The IPC channel alone must not keep an actor alive: a one-shot program ends when its own work
   // is done, under the lab as on its own. (Pending sends still complete: they are active requests.)
   process.channel?.unref();
