@@ -17,7 +17,8 @@ export interface Connection {
   own: boolean;
 }
 
-const addrKey = (a: Address) => `${a.address}|${a.port}`;
+/** An address as one key; an IPv4-mapped IPv6 address (a dual-stack socket's view) is its IPv4 address. */
+const addrKey = (a: Address) => `${a.address.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')}|${a.port}`;
 
 /**
  * Small read-only queries over a trace, shared by observations (server), the UI and tests so

@@ -21,6 +21,13 @@ describe('TraceQuery for honest checks', () => {
     const conns = q.connections();
     expect(conns.map((c) => [c.actor, c.sock, c.own])).toEqual([['client', 'c1', true], ['server', 's1', true], ['server', 's2', false]]);
   });
+  it('pairs an IPv4 client with a dual-stack server that sees it as ::ffff:127.0.0.1', () => {
+    const dual = new TraceQuery([
+      ev({ t: 1, actor: 'client', kind: 'connect', sock: 'c1', local: a(40001), remote: a(9001) }),
+      ev({ t: 1.1, actor: 'server', kind: 'accept', sock: 's1', local: { address: '::ffff:127.0.0.1', port: 9001 }, remote: { address: '::FFFF:127.0.0.1', port: 40001 } }),
+    ]);
+    expect(dual.connections().map((c) => c.own)).toEqual([true, true]);
+  });
   it('reads the kernel\'s last look at a socket before it went away, not the GONE sample', () => {
     expect(q.lastLiveSample('k')?.recvQ).toBe(6192);
     expect(q.lastLiveSample('k', 3)).toBeUndefined();
