@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineExperiment } from '../experiment.js';
-import { closeWaitOutcome } from '../../../shared/trace/closing.js';
 import { narrative } from './narrative.js';
+import { observations } from './observations.js';
 
 export default defineExperiment({
   id: 'close-wait',
@@ -21,36 +21,7 @@ export default defineExperiment({
     { name: 'client', program: 'client.js', after: 'server', summary: 'clients that connect, send a line and close' },
   ],
   narrative,
-  observations: [
-    {
-      id: 'close-wait-grows',
-      label: 'The server’s sockets sat in CLOSE_WAIT, one more per client that hung up',
-      check: (q, p) => {
-        const o = closeWaitOutcome(q);
-        if (!o.kernel) return { held: false, detail: 'no kernel samples (kernel view off)' };
-        const want = Number(p.clients);
-        return { held: o.maxCloseWait === want && o.closeWaitSteps.length >= want, detail: `CLOSE_WAIT count over time: ${o.closeWaitSteps.map((s) => s.count).join(' → ') || 'none'} (${want} clients)` };
-      },
-    },
-    {
-      id: 'late-write-rst',
-      label: 'A late write into CLOSE_WAIT drew an RST from the client’s side',
-      check: (q) => {
-        const o = closeWaitOutcome(q);
-        if (o.firstLateWrite === null) return { held: false, detail: 'the server has not written late yet' };
-        if (o.wire) return { held: o.wire.rstAfterLateWrite > 0, detail: `captured: ${o.wire.dataAfterFin} data segment(s) from the server after the clients' FINs, ${o.wire.rstAfterLateWrite} RST(s) back from the client port(s)` };
-        return { held: o.goneAfterLateWrite > 0, detail: `no capture; kernel view: ${o.goneAfterLateWrite} CLOSE_WAIT socket(s) vanished right after the late write (a reset)` };
-      },
-    },
-    {
-      id: 'next-write-fails',
-      label: 'The next write failed (EPIPE or ECONNRESET)',
-      check: (q) => {
-        const o = closeWaitOutcome(q);
-        return { held: o.writeErrors.some((c) => c === 'EPIPE' || c === 'ECONNRESET'), detail: o.writeErrors.length ? `server errors after the late write: ${o.writeErrors.join(', ')}` : 'no error yet' };
-      },
-    },
-  ],
+  observations,
   controls: [
     { id: 'write', label: 'Write to CLOSE_WAIT sockets now', role: 'server', command: 'write' },
     { id: 'close', label: 'Close them (the fix)', role: 'server', command: 'close' },

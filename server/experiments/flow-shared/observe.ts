@@ -5,7 +5,44 @@
 import type { Address } from '../../../shared/trace/common.js';
 import type { TraceQuery } from '../../../shared/trace/query.js';
 import type { EventOf } from '../../../shared/trace/schema.js';
+import type { CheckResult } from '../../../shared/trace/verdict.js';
 import { fmtBytes } from './buffers.js';
+
+/** The three results a check can give (shared/trace/verdict.ts): shown, disproved, or the moment it needs is not in the trace (yet). */
+export const held = (detail: string): CheckResult => ({ held: true, detail });
+export const failed = (detail: string): CheckResult => ({ held: false, detail });
+export const notReached = (detail: string): CheckResult => ({ held: false, reached: false, detail });
+
+/** The latest time in the trace so far (lines arrive from several processes, so not always the last line's). */
+export function traceEnd(q: TraceQuery): number {
+  let t = 0;
+  for (const e of q.events) if (e.t > t) t = e.t;
+  return t;
+}
+
+/**
+ * The spans in which a program was blocked on one socket: from a write() that returned false to
+ * the next 'drain' (`to` Infinity while it still waits), in the program's own order.
+ */
+export function blockedSpans(q: TraceQuery, actor: string, sock: string): { from: EventOf<'write'>; to: number }[] {
+  const out: { from: EventOf<'write'>; to: number }[] = [];
+  let open: { from: EventOf<'write'>; to: number } | undefined;
+  for (const e of q.events) {
+    if (e.actor !== actor) continue;
+    if (e.kind === 'write' && e.sock === sock && !e.ok && !open) { open = { from: e, to: Infinity }; out.push(open); }
+    else if (e.kind === 'drain' && e.sock === sock && open) { open.to = e.t; open = undefined; }
+  }
+  return out;
+}
+
+/** The write() that returned false which the program is still blocked on at time `t` (no 'drain' since), if any. */
+export function blockedAt(spans: ReadonlyArray<{ from: EventOf<'write'>; to: number }>, t: number): EventOf<'write'> | undefined {
+  for (const s of spans) if (s.from.t <= t && t < s.to) return s.from;
+  return undefined;
+}
+
+/** blockedAt for one lookup (builds the spans; for many lookups build them once). */
+export const blockedOn = (q: TraceQuery, actor: string, sock: string, t: number) => blockedAt(blockedSpans(q, actor, sock), t);
 
 export type Sample = EventOf<'sample'>;
 
@@ -21,6 +58,17 @@ export function connsOf(q: TraceQuery, actor: string): ProgramConn[] {
   }
   return out;
 }
+
+/**
+ * The connections a role made or accepted whose peer is another of the run's programs, in trace
+ * order: a client from outside the run (nc, a browser) is not "the writer's connection".
+ */
+export function ownConnsOf(q: TraceQuery, actor: string): ProgramConn[] {
+  return q.connections().filter((c) => c.actor === actor && c.own).map(({ actor: a, sock, t, local, remote }) => ({ actor: a, sock, t, local, remote }));
+}
+
+/** The kernel's looks at a socket while it existed: every sample but the GONE one (which says it was freed, not that its queues were empty). */
+export const liveOnly = (samples: readonly Sample[]): Sample[] => samples.filter((s) => s.state !== 'GONE');
 
 /** The kernel observer's samples of one program socket (matched by both addresses). */
 export function samplesOf(q: TraceQuery, c: ProgramConn | undefined): Sample[] {
