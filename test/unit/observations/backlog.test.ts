@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import exp from '../../../server/experiments/backlog/index.js';
 import type { TraceEvent } from '../../../shared/trace/schema.js';
-import { checker, connection, ev, exit, report, sample } from '../../helpers/hand-trace.js';
+import { checker, ev, exit, report, sample } from '../../helpers/hand-trace.js';
 
 const check = checker(exp);
 const P = 9000;
