@@ -133,6 +133,12 @@ describe.skipIf(!browserAvailable || !linux)('kernel view in real Chromium', () 
     // just made, nothing queued, the window open.
     await page.locator('.kernel-chart .u-over').click({ position: { x: 1, y: 20 } });
     await expect.poll(() => pipe.locator('.zero-window').count()).toBe(0);
+    // The chart may begin before the kernel's first look at the writer's socket (the stage then
+    // says "no kernel sample yet"): step to that first look, as a student would with Next ▶.
+    for (let i = 0; i < 40 && Number.isNaN(await stageBytes(page, '.pipeline .stage.kernel:nth-child(3) .stage-big')); i++) {
+      expect(await page.locator('.pipeline .stage.kernel:nth-child(3)').first().innerText()).toMatch(/no kernel sample yet/);
+      await page.locator('button.step-next').first().click();
+    }
     expect(await stageBytes(page, '.pipeline .stage.kernel:nth-child(3) .stage-big')).toBe(0);
     expect(await stageBytes(page, '.pipeline .stage.wire .stage-big')).toBeGreaterThan(0);
     await screenshot(page, 'kernel-view-slow-reader-seek');

@@ -7,8 +7,8 @@ import net from 'node:net';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadLibc } from '../../server/kernel/libc.js';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, linux, ssAvailable } from '../helpers/kernel-env.js';
 import { fdOf, setRcvBuf } from '../../server/kernel/sockopt.js';
 import {
   parseSsDuration, parseSsLine, parseSsVersion, Sampler, SsMethod, TcpDiagMethod, type KernelSocket,
@@ -21,20 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One full-size segment on lo (MTU 65536 - 40 bytes of headers - 12 of timestamps). */
 const ONE_SEGMENT = 65483;
 
-const linux = loadLibc().ok;
-const ssAvailable = (() => {
-  try {
-    new SsMethod();
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const cleanup: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 /** A Node child process running `script`; resolves its stdout lines as JSON on demand. */
 function child(script: string) {

@@ -7,31 +7,18 @@
  * foreign sockets made by this test process, for both observer methods (sock_diag and ss).
  */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProcessOwnership } from '../../server/kernel/ownership.js';
-import { SsMethod, TcpDiagMethod, type KernelSocket } from '../../server/kernel/observer.js';
+import { TcpDiagMethod, type KernelSocket } from '../../server/kernel/observer.js';
 import { socketKey } from '../../shared/trace/kernel-view.js';
-import { loadLibc } from '../../server/kernel/libc.js';
+import { cleanupAfterEach, linux, ssAvailable } from '../helpers/kernel-env.js';
 import { kernelPlugin } from '../../server/run/kernel-plugin.js';
 import { findExperiment } from '../../server/experiments/index.js';
 import { Run } from '../../server/run/run.js';
 import type { EventOf, TraceLine } from '../../shared/trace/schema.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const linux = loadLibc().ok;
-const ssAvailable = (() => {
-  try {
-    new SsMethod();
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const cleanup: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanupAfterEach();
 
 // ---------------------------------------------------------------------------------------------
 // The rules, on made-up dumps

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import exp from '../../../server/experiments/framing/index.js';
 import { payloadSum } from '../../../shared/stream/framing-view.js';
 import type { TraceEvent } from '../../../shared/trace/schema.js';
-import { addr, connection, ev, judge } from '../../helpers/hand-traces.js';
+import { addr, connectPair, ev, judge } from '../../helpers/hand-trace.js';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const text = (i: number) => `>>>${i}<<< `; // 8 B; framed with "\n": 9 B
@@ -14,7 +14,7 @@ const at = (i: number) => (i - 1) * 9;
 
 const open = (): TraceEvent[] => [
   ev({ t: 1, actor: 'server', kind: 'listen', sock: 'L1', local: addr(9000) }),
-  ...connection(2, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'server', sock: 's1', port: 9000 }),
+  ...connectPair(2, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'server', sock: 's1', port: 9000 }),
 ];
 const sent = (t: number, i: number, payload = text(i)) => ev({
   t, actor: 'client', kind: 'custom', name: 'sent',

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import exp from '../../../server/experiments/proxy/index.js';
 import { chunkHead } from '../../../server/experiments/proxy/stream-pattern.js';
 import type { TraceEvent } from '../../../shared/trace/schema.js';
-import { addr, b64, connection, ev, judge } from '../../helpers/hand-traces.js';
+import { addr, b64, connectPair, ev, judge } from '../../helpers/hand-trace.js';
 
 const CB = 1024;
 const chunk = (i: number) => chunkHead(i, CB).padEnd(CB, '.');
@@ -19,8 +19,8 @@ const head = (from: number, to: number) => b64(stream(from, Math.min(to, from + 
 const chain = (): TraceEvent[] => [
   ev({ t: 1, actor: 'server', kind: 'listen', sock: 'L1', local: addr(9000) }),
   ev({ t: 2, actor: 'proxy', kind: 'listen', sock: 'L1', local: addr(9001) }),
-  ...connection(3, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'proxy', sock: 's2', port: 9001 }),
-  ...connection(3.5, { actor: 'proxy', sock: 'c3', port: 41000 }, { actor: 'server', sock: 's2', port: 9000 }),
+  ...connectPair(3, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'proxy', sock: 's2', port: 9001 }),
+  ...connectPair(3.5, { actor: 'proxy', sock: 'c3', port: 41000 }, { actor: 'server', sock: 's2', port: 9000 }),
 ];
 const cwrite = (t: number, bytes: number, ok = true) => ev({ t, actor: 'client', kind: 'write', sock: 'c1', bytes, ok, queued: 0 });
 const pread = (t: number, from: number, to: number) => ev({ t, actor: 'proxy', kind: 'data', sock: 's2', bytes: to - from, head: head(from, to) });

@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import exp from '../../../server/experiments/stream-boundaries/index.js';
-import { addr, b64, connection, ev, judge } from '../../helpers/hand-traces.js';
+import { addr, b64, connectPair, ev, judge } from '../../helpers/hand-trace.js';
 
 const open = () => [
   ev({ t: 1, actor: 'server', kind: 'listen', sock: 'L1', local: addr(9000) }),
-  ...connection(2, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'server', sock: 's1', port: 9000 }),
+  ...connectPair(2, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'server', sock: 's1', port: 9000 }),
 ];
 const msg = (i: number) => `#${i} ` + String.fromCharCode(97 + i).repeat(6); // 9 B each
 const write = (t: number, text: string) => ev({ t, actor: 'client', kind: 'write', sock: 'c1', bytes: text.length, ok: true, queued: 0, head: b64(text) });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import exp from '../../../server/experiments/udp/index.js';
 import type { TraceEvent } from '../../../shared/trace/schema.js';
-import { addr, b64, connection, ev, judge } from '../../helpers/hand-traces.js';
+import { addr, b64, connectPair, ev, judge } from '../../helpers/hand-trace.js';
 
 const TIME = 'Wed Dec 02 2026 16:22:25 GMT+0000 (Coordinated Universal Time)';
 const SERVER = 37292;
@@ -38,7 +38,7 @@ function run(o: Run = {}): TraceEvent[] {
   const reads = o.boundaryReads ?? Array.from({ length: K }, (_v, i) => datagram(i, P.size));
   reads.forEach((r, i) => e.push(ev({ t: 23 + i / 10, actor: 'server', kind: 'message', sock: 'u1', bytes: r.length, from: addr(48845), head: b64(r) })));
   // The TCP comparison beside it: 3 writes of 8 B.
-  e.push(...connection(25, { actor: 'tcp-writer', sock: 'c1', port: 40000 }, { actor: 'tcp-reader', sock: 's1', port: 9000 }));
+  e.push(...connectPair(25, { actor: 'tcp-writer', sock: 'c1', port: 40000 }, { actor: 'tcp-reader', sock: 's1', port: 9000 }));
   for (let i = 0; i < K; i++) e.push(ev({ t: 26 + i / 10, actor: 'tcp-writer', kind: 'write', sock: 'c1', bytes: P.size, ok: true, queued: 0 }));
   e.push(ev({ t: 26.5, actor: 'tcp-writer', kind: 'end', sock: 'c1' }));
   (o.tcpReads ?? [16, 8]).forEach((n, i) => e.push(ev({ t: 27 + i / 10, actor: 'tcp-reader', kind: 'data', sock: 's1', bytes: n })));

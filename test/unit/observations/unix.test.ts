@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import exp from '../../../server/experiments/unix/index.js';
 import type { TraceEvent } from '../../../shared/trace/schema.js';
-import { ev, judge } from '../../helpers/hand-traces.js';
+import { ev, judge } from '../../helpers/hand-trace.js';
 
 const PATH = '/tmp/socket-lab-1-unix-x/lab.sock';
 const NAME = 'socket-lab-ab12';

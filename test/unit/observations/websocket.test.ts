@@ -8,7 +8,7 @@ import exp from '../../../server/experiments/websocket/index.js';
 import { computeAcceptKey, createWebSocketEncoder, type WsFrameInput } from '../../../shared/codecs/websocket-frame.js';
 import { payloadSum } from '../../../shared/stream/framing-view.js';
 import type { TraceEvent } from '../../../shared/trace/schema.js';
-import { addr, b64, connection, ev, judge } from '../../helpers/hand-traces.js';
+import { addr, b64, connectPair, ev, judge } from '../../helpers/hand-trace.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const request = `GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
@@ -48,7 +48,7 @@ const reports = () => [
 function session(o: { frames?: Frame[]; response?: string; reports?: TraceEvent[]; closed?: boolean } = {}): TraceEvent[] {
   const evs: TraceEvent[] = [
     ev({ t: 1, actor: 'server', kind: 'listen', sock: 'L1', local: addr(8080) }),
-    ...connection(2, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'server', sock: 's1', port: 8080 }),
+    ...connectPair(2, { actor: 'client', sock: 'c1', port: 40000 }, { actor: 'server', sock: 's1', port: 8080 }),
     ev({ t: 3, actor: 'client', kind: 'write', sock: 'c1', bytes: request.length, ok: true, queued: 0, head: b64(request) }),
   ];
   const res = o.response ?? response();
