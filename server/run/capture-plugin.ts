@@ -151,7 +151,8 @@ export class CapturePlugin implements RunPlugin {
   private onFailure(tap: Tap, message: string): void {
     if (!this.ctx || this.stopped) return;
     if (tap !== this.current) {
-      this.ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message}` });
+      // The retiring capture of a handover: its successor goes on, but what it still had to hand over may be gone.
+      this.ctx.append({ actor: 'lab', kind: 'note', level: 'warn', text: `capture: ${message} (the capture being handed over; the new one goes on, but segments from just before the handover may be missing)` });
       return;
     }
     const first = !this.failed;

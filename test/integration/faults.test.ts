@@ -118,9 +118,16 @@ describe('faults leave nothing behind', () => {
     if (!captureOn(lines(), 'kill -9 of tcpdump')) { client.send({ type: 'stop', runId }); await waitFor('the footer', () => footerOf(lines())); return; }
     await waitFor('the client connected', () => eventsOf(lines()).some((e) => e.kind === 'connect' && e.actor === 'client'));
     // Once the run's ports are known, one tcpdump filtered on them is left (after the handover).
-    const tcpdump = await waitFor('one filtered tcpdump', () => {
+    // Kill it only once it has been the only one for a second: a handover (the next capture made
+    // current a moment before this one is stopped) may follow a new port by up to ~0.5 s, and
+    // killing the retiring one is another case (capture goes on with its successor).
+    let steady: { pid: number; since: number } | null = null;
+    const tcpdump = await waitFor('one filtered tcpdump, the only one for a second', () => {
       const now = descendants(l.pid).filter(isTcpdump);
-      return now.length === 1 && /\bport \d+/.test(now[0]!.cmdline) ? now[0] : undefined;
+      const one = now.length === 1 && /\bport \d+/.test(now[0]!.cmdline) ? now[0]! : undefined;
+      if (!one) { steady = null; return undefined; }
+      if (steady?.pid !== one.pid) steady = { pid: one.pid, since: performance.now() };
+      return performance.now() - steady.since >= 1000 ? one : undefined;
     }, WAIT_MS, () => `${notesOf(lines())}; below the lab: ${JSON.stringify(descendants(l.pid).map((p) => p.cmdline))}`);
     const before = new Set(watcher.tcpdumps().map((p) => p.pid));
     process.kill(tcpdump.pid, 'SIGKILL');
