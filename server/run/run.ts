@@ -53,8 +53,6 @@ interface Actor { role: RoleSpec; child: ChildProcess; exited: boolean }
 const KILL_GRACE_MS = 1500;
 /** Observations are re-checked this often while a run is live, so the checklist fills in live. */
 const OBSERVE_EVERY_MS = 250;
-/** The most of the lab's time live checks may take (the rest is for streaming the run). */
-const LIVE_CHECK_SHARE = 0.05;
 
 /** `line` carries each trace line with its JSON text (redacted), so no listener serializes it again. */
 export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFooter] }> {
@@ -234,7 +232,7 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
       for (const [line, json] of early) this.emit('line', line, json);
 
       this.scheduleEnd();
-      this.timers.push(setInterval(() => this.liveCheck(), OBSERVE_EVERY_MS));
+      this.timers.push(setInterval(() => this.checkObservations(false), OBSERVE_EVERY_MS));
     } finally {
       started();
     }
@@ -381,21 +379,6 @@ export class Run extends EventEmitter<{ line: [TraceLine, string]; end: [TraceFo
    * contradicts the panels beside it. At the end every observation is checked once more against
    * the whole trace, and that final result (held, failed or not reached) is what counts.
    */
-  /**
-   * The live check, within a CPU budget: every check reads the whole trace so far, so on a long,
-   * busy run it is skipped until LIVE_CHECK_SHARE of the time since the last one has passed (the
-   * final check at the end always runs in full).
-   */
-  private liveCheck(): void {
-    const now = performance.now();
-    if (now < this.nextLiveCheck) return;
-    this.checkObservations(false);
-    const took = performance.now() - now;
-    this.nextLiveCheck = now + took / LIVE_CHECK_SHARE;
-  }
-
-  private nextLiveCheck = 0;
-
   private checkObservations(final: boolean): VerdictResult[] {
     // Once the trace has spilled only the final check runs, over the whole trace read back.
     if (!final && this.keeper.spilled) return [];
